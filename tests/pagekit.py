@@ -1,0 +1,100 @@
+"""Drive pages in-process with Streamlit's AppTest: open a registered page with a query string, list its widgets,
+set them to values. Shared by the page tests and the benchmarks."""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest, element_tree
+
+from ui.registry import LESSONS
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+WIDGET_KINDS = ("slider", "select_slider", "selectbox", "radio", "toggle", "checkbox", "text_input", "number_input",
+                "multiselect")
+
+
+def open_page(page_file: str | None, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
+    """Run app.py with ``query`` as the URL's query string, then switch to ``page_file`` (None: the home page)."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page_file is not None:
+        at.switch_page(page_file)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        at.run()
+    return at
+
+
+def widgets(at: AppTest) -> list:
+    """Every keyed widget on the page (the sidebar's language and lecture switches included)."""
+    found = []
+    for kind in WIDGET_KINDS:
+        found += [widget for widget in getattr(at, kind) if getattr(widget, "key", None)]
+    return found
+
+
+def page_widgets(at: AppTest) -> list:
+    """The page's own widgets: all but the app-wide language and lecture switches."""
+    return [widget for widget in widgets(at) if widget.key not in ("lang", "lecture")]
+
+
+class PickedLabel(str):
+    """An option picked by its displayed label. AppTest's Radio can only be set by the option's value, which a test
+    that sees only labels does not know; the frontend sends the label, and so do we."""
+
+
+_format_value = element_tree._format_value_for_widget
+
+
+def _format_picked_label(format_func, value):
+    return str(value) if isinstance(value, PickedLabel) else _format_value(format_func, value)
+
+
+element_tree._format_value_for_widget = _format_picked_label
+
+
+def random_value(widget, rng: random.Random, extreme: str | None = None):
+    """A value for ``widget``: its minimum, maximum or a random one (``extreme`` = "min" | "max" | None)."""
+    kind = type(widget).__name__
+    if kind == "Slider":
+        low, high = widget.min, widget.max
+        if isinstance(widget.value, tuple):
+            return (low, high) if extreme else tuple(sorted((rng.uniform(low, high), rng.uniform(low, high))))
+        if extreme == "min":
+            return low
+        if extreme == "max":
+            return high
+        value = rng.uniform(low, high)
+        return round(value) if isinstance(widget.value, int) else value
+    if kind in ("Selectbox", "Radio", "SelectSlider"):
+        options = list(widget.options)
+        index = 0 if extreme == "min" else len(options) - 1 if extreme == "max" else rng.randrange(len(options))
+        return PickedLabel(options[index])
+    if kind in ("Toggle", "Checkbox"):
+        return {"min": False, "max": True}.get(extreme, rng.random() < 0.5)
+    if kind == "NumberInput":
+        low = widget.min_value if widget.min_value is not None else -1e6
+        high = widget.max_value if widget.max_value is not None else 1e6
+        return {"min": low, "max": high}.get(extreme, rng.uniform(low, high))
+    if kind == "TextInput":
+        samples = ["", "0.2, 0.3, 0.5", "1, 0, 0", "abc", "1e999", "-1, 2", "0.25 0.25 0.25 0.25", "0,0,0,0,1"]
+        return {"min": "", "max": "9" * 100}.get(extreme, rng.choice(samples))
+    if kind == "Multiselect":
+        options = list(widget.options)
+        return [] if extreme == "min" else options if extreme == "max" else rng.sample(options, rng.randrange(len(options) + 1))
+    raise TypeError(f"no fuzz rule for {kind}")
+
+
+def set_value(widget, value) -> None:
+    if type(widget).__name__ == "Selectbox" and isinstance(value, PickedLabel):
+        widget.select_index(widget.options.index(value))
+    else:
+        widget.set_value(value)
+
+
+def lesson_files() -> list[str]:
+    return [lesson.file for lesson in LESSONS]

@@ -1,0 +1,76 @@
+"""The one ordered list of lessons. Navigation, the home page's map, previous/next and the tests all derive from it.
+
+A lesson is registered only once its file exists, so a planned page never shows up as a placeholder. Its
+``url_path`` is public (lecturers send links to students): never rename one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Lesson:
+    url_path: str  # public, stable: /cross-entropy
+    section: str  # key of the section title in text/<lang>/common.toml
+
+    @property
+    def page_id(self) -> str:
+        """Module and text-catalogue name: cross-entropy → cross_entropy."""
+        return self.url_path.replace("-", "_")
+
+    @property
+    def file(self) -> str:
+        return f"pages/{self.page_id}.py"
+
+    def exists(self) -> bool:
+        return (ROOT / self.file).is_file()
+
+
+SECTIONS = ("foundations", "optimization", "training", "health")
+
+PLANNED = (
+    Lesson("loss-and-optimizer", "foundations"),
+    Lesson("cross-entropy", "foundations"),
+    Lesson("softmax-sigmoid", "foundations"),
+    Lesson("choosing-the-loss", "foundations"),
+    Lesson("optimizers", "optimization"),
+    Lesson("input-normalization", "optimization"),
+    Lesson("batch-size", "optimization"),
+    Lesson("convergence", "optimization"),
+    Lesson("playground", "training"),
+    Lesson("train-vs-val", "training"),
+    Lesson("parameters-vs-hyperparameters", "training"),
+    Lesson("hidden-layers", "training"),
+    Lesson("end-to-end", "training"),
+    Lesson("deep-vs-shallow", "training"),
+    Lesson("initialization", "health"),
+    Lesson("vanishing-exploding", "health"),
+    Lesson("gradient-clipping", "health"),
+    Lesson("normalization-layers", "health"),
+    Lesson("residual", "health"),
+)
+
+LESSONS = tuple(lesson for lesson in PLANNED if lesson.exists())
+
+
+def lesson_by_id(page_id: str) -> Lesson:
+    for lesson in LESSONS:
+        if lesson.page_id == page_id:
+            return lesson
+    raise KeyError(f"no registered lesson {page_id!r}")
+
+
+def neighbours(page_id: str) -> tuple[Lesson | None, Lesson | None]:
+    """(previous, next) in lecture order; None at either end."""
+    index = LESSONS.index(lesson_by_id(page_id))
+    previous = LESSONS[index - 1] if index > 0 else None
+    following = LESSONS[index + 1] if index + 1 < len(LESSONS) else None
+    return previous, following
+
+
+def position(page_id: str) -> tuple[int, int]:
+    """(n, total): this lesson is the n-th of total, counting from 1."""
+    return LESSONS.index(lesson_by_id(page_id)) + 1, len(LESSONS)
