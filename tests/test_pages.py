@@ -68,3 +68,10 @@ def test_lecture_mode_and_language_from_the_url():
     assert_clean(at)
     assert at.session_state["lecture"] is True
     assert at.session_state["lang"] == "zh"
+
+
+def test_a_lecturers_link_hides_controls_but_keeps_their_values():
+    at = open_page("pages/softmax_sigmoid.py", {"lang": "en", "hide": "temperature,shift", "temperature": "2.5"})
+    assert_clean(at)
+    assert at.slider(key="temperature").value == 2.5
+    assert any("hides some controls" in caption.value for caption in at.caption)
