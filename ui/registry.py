@@ -1,6 +1,6 @@
 """The one ordered list of lessons. Navigation, the home page's map, previous/next and the tests all derive from it.
 
-A lesson is registered only once its file exists, so a planned page never shows up as a placeholder. Its
+A lesson is registered only once its page file and its text catalogues exist, so a planned page never shows up as a placeholder. Its
 ``url_path`` is public (lecturers send links to students): never rename one.
 """
 from __future__ import annotations
@@ -26,7 +26,10 @@ class Lesson:
         return f"pages/{self.page_id}.py"
 
     def exists(self) -> bool:
-        return (ROOT / self.file).is_file()
+        """A lesson is ready once its page and its catalogue in every language exist (a page whose text is still
+        being written must not take the navigation of every other page down with it)."""
+        catalogues = [ROOT / "text" / lang / f"{self.page_id}.toml" for lang in ("en", "zh")]
+        return (ROOT / self.file).is_file() and all(path.is_file() for path in catalogues)
 
 
 SECTIONS = ("foundations", "optimization", "training", "health")
