@@ -77,8 +77,8 @@ def random_value(widget, rng: random.Random, extreme: str | None = None):
     if kind in ("Toggle", "Checkbox"):
         return {"min": False, "max": True}.get(extreme, rng.random() < 0.5)
     if kind == "NumberInput":
-        low = widget.min_value if widget.min_value is not None else -1e6
-        high = widget.max_value if widget.max_value is not None else 1e6
+        low = widget.min if widget.min is not None else -1e6
+        high = widget.max if widget.max is not None else 1e6
         return {"min": low, "max": high}.get(extreme, rng.uniform(low, high))
     if kind == "TextInput":
         samples = ["", "0.2, 0.3, 0.5", "1, 0, 0", "abc", "1e999", "-1, 2", "0.25 0.25 0.25 0.25", "0,0,0,0,1"]
