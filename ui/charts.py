@@ -63,3 +63,100 @@ def show(chart: alt.Chart) -> None:
     import streamlit as st
 
     st.altair_chart(chart, width="stretch")
+
+
+# --- added for loss-and-optimizer and choosing-the-loss -------------------------------------------------------------
+POSITIVE, NEGATIVE = PALETTE[0], PALETTE[3]
+
+
+def _tooltip_spec(data: pd.DataFrame, fields: dict[str, str]) -> list[dict]:
+    """``_tooltip`` as plain Vega-Lite: readable titles, numbers to 4 significant digits."""
+    return [{"field": column, "title": title, "type": "quantitative", "format": ".4~g"}
+            if pd.api.types.is_numeric_dtype(data[column]) else {"field": column, "title": title, "type": "nominal"}
+            for column, title in fields.items()]
+
+
+def network_diagram(nodes: pd.DataFrame, edges: pd.DataFrame, *, node_tooltip: dict[str, str],
+                    edge_tooltip: dict[str, str], height: int = 360) -> dict:
+    """A small network as a graph, as a Vega-Lite spec (draw it with ``show_spec``). ``edges``: one row per connection
+    with columns x, y (source), x2, y2 (target), lx, ly (where its label goes), label (text) and value (the number
+    shown: blue ≥ 0, red < 0, wider for larger |value|). ``nodes``: columns x, y, name (drawn inside the circle) and
+    text (drawn below it; lines separated by newlines). Tooltips name any further columns.
+
+    A plain spec rather than an Altair chart: this six-layer chart is redrawn on every rerun of its page, and Altair's
+    schema validation of it would cost more than the rest of the rerun."""
+    x_scale, y_scale = {"domain": [-0.25, 2.25]}, {"domain": [-1.5, 1.15]}
+    at = {"x": {"field": "x", "type": "quantitative", "axis": None, "scale": x_scale},
+          "y": {"field": "y", "type": "quantitative", "axis": None, "scale": y_scale}}
+    label_at = {"x": {"field": "lx", "type": "quantitative", "axis": None, "scale": x_scale},
+                "y": {"field": "ly", "type": "quantitative", "axis": None, "scale": y_scale}}
+    sign = {"field": "sign", "type": "nominal", "legend": None,
+            "scale": {"domain": ["positive", "negative"], "range": [POSITIVE, NEGATIVE]}}
+    edge_data = {"data": {"name": "edges"}, "transform": [
+        {"calculate": "abs(datum.value)", "as": "magnitude"},
+        {"calculate": "datum.value >= 0 ? 'positive' : 'negative'", "as": "sign"}]}
+    edge_tips, node_tips = _tooltip_spec(edges, edge_tooltip), _tooltip_spec(nodes, node_tooltip)
+    text = {"fontSize": 13, "fontWeight": "bold", "dy": -9}
+    layers = [
+        {**edge_data, "mark": {"type": "rule", "opacity": 0.7},
+         "encoding": {**at, "x2": {"field": "x2"}, "y2": {"field": "y2"}, "color": sign, "tooltip": edge_tips,
+                      "strokeWidth": {"field": "magnitude", "type": "quantitative", "legend": None,
+                                      "scale": {"range": [1.5, 9], "zero": True}}}},
+        {**edge_data, "mark": {"type": "text", **text, "stroke": "white", "strokeWidth": 6, "strokeJoin": "round"},
+         "encoding": {**label_at, "text": {"field": "label", "type": "nominal"}}},
+        {**edge_data, "mark": {"type": "text", **text},
+         "encoding": {**label_at, "text": {"field": "label", "type": "nominal"}, "color": sign,
+                      "tooltip": edge_tips}},
+        {"data": {"name": "nodes"}, "mark": {"type": "circle", "size": 2600, "color": "#eef2f5", "opacity": 1,
+                                             "stroke": "#1f2a33", "strokeWidth": 1.5},
+         "encoding": {**at, "tooltip": node_tips}},
+        {"data": {"name": "nodes"}, "mark": {"type": "text", "fontSize": 16, "fontWeight": "bold", "color": "#1f2a33"},
+         "encoding": {**at, "text": {"field": "name", "type": "nominal"}, "tooltip": node_tips}},
+        {"data": {"name": "nodes"}, "mark": {"type": "text", "fontSize": 12, "lineBreak": "\n", "color": "#1f2a33",
+                                             "baseline": "top", "dy": 32},
+         "encoding": {**at, "text": {"field": "text", "type": "nominal"}}},
+    ]
+    return {"height": height, "config": {"view": {"strokeWidth": 0}}, "datasets": {"edges": edges, "nodes": nodes},
+            "layer": layers}
+
+
+def show_spec(spec: dict, fixed: bool = False) -> None:
+    """A chart given as a plain Vega-Lite spec (cheap to cache and to send): full width like ``show``, or at its own
+    size (``fixed``: a contour plot or scatter must stay square to be read)."""
+    import streamlit as st
+
+    st.vega_lite_chart(spec=spec, width="content" if fixed else "stretch")
+
+
+def heatmap(data: pd.DataFrame, x: str, y: str, color: str, *, x_title: str, y_title: str, color_title: str,
+            title: str | None = None, tooltip: dict[str, str] | None = None, axis_values=None,
+            scale_type: str = "linear", flag: str | None = None, best: pd.DataFrame | None = None,
+            height: int = 340) -> dict:
+    """A grid of values as coloured cells, as a Vega-Lite spec (draw it with ``show_spec``: a grid of ~1700 cells
+    redrawn on every rerun is cheaper without Altair's validation). x and y are the grid's coordinates, drawn as
+    ordered bands, y growing upwards; ``axis_values``: the coordinates that get a tick label. ``flag``: a Vega
+    expression (e.g. "datum.curvature < 0"), the cells where it holds get a white dot. ``best``: rows (x, y) marked
+    with a ring."""
+    axis = {"values": [float(value) for value in axis_values]} if axis_values is not None else {}
+    position = {"x": {"field": x, "type": "ordinal", "title": x_title, "axis": {**axis, "labelAngle": 0}},
+                "y": {"field": y, "type": "ordinal", "title": y_title, "sort": "descending", "axis": axis}}
+    cells = {"data": {"name": "cells"}, "mark": {"type": "rect"}, "encoding": {
+        **position,
+        "color": {"field": color, "type": "quantitative", "title": color_title,
+                  "scale": {"type": scale_type, "scheme": "viridis"},
+                  "legend": {"orient": "right", "gradientLength": max(height - 130, 60)}},
+        "tooltip": _tooltip_spec(data, tooltip or {column: column for column in data.columns})}}
+    layers, datasets = [cells], {"cells": data}
+    if flag is not None:
+        layers.append({"data": {"name": "cells"}, "transform": [{"filter": flag}],
+                       "mark": {"type": "point", "shape": "circle", "size": 5, "filled": True, "color": "white",
+                                "opacity": 0.8}, "encoding": position})
+    if best is not None:
+        datasets["best"] = best
+        layers.append({"data": {"name": "best"}, "mark": {"type": "point", "shape": "circle", "size": 160,
+                                                          "strokeWidth": 2.5, "color": "#e07a2f"},
+                       "encoding": position})
+    spec = {"height": height, "datasets": datasets, "layer": layers}
+    if title:
+        spec["title"] = title
+    return spec
