@@ -25,6 +25,7 @@ def test_page_renders_with_charts_and_no_error(server, page, path, lang):
     assert expected in heading
     if path:
         charts = page.locator("[data-testid='stVegaLiteChart']")
+        charts.first.wait_for(timeout=30000)  # charts can attach a moment after the script reports it has finished
         assert charts.count() >= 1
         charts.first.scroll_into_view_if_needed()
         page.wait_for_function(
