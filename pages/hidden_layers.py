@@ -1,0 +1,62 @@
+"""Hidden layers: a trained net's hidden units as feature detectors, layer by layer, each unit's response over the
+input plane; the first layer draws lines, later layers combine them into curved regions."""
+import streamlit as st
+
+from core import concept_experiments as C
+from ui import feature_charts as fc
+from ui.lesson import LessonPage
+from ui.training_slots import training_slot
+
+page = LessonPage("hidden_layers")
+T = page.t
+
+cached_view = st.cache_data(C.hidden_layers_view, show_spinner=False, max_entries=64)
+
+st.markdown(T("intro"))
+
+# --- 1. The net and what it decides -----------------------------------------------------------------------------------
+st.header(T("net.title"))
+controls, result = st.columns([2, 3], gap="large")
+with controls:
+    dataset = page.choice("dataset", C.BINARY_DATASETS, "circle")
+    depth = page.slider("depth", 1, C.MAX_VIEW_DEPTH, 2)
+    width = page.slider("width", 1, C.MAX_VIEW_WIDTH, 6)
+    activation = page.choice("activation", C.ACTIVATIONS, "tanh", kind="radio", horizontal=True)
+    seed = page.slider("seed", 0, 9, 0)
+with training_slot():
+    view = cached_view(dataset, int(depth), int(width), activation, int(seed))
+
+classes = [T("col.class0"), T("col.class1")]
+with result:
+    plane = view.boundary_plane
+    fc.show(fc.single(fc.grid_frame(plane.g1, plane.g2, view.proba), fc.points_frame(plane.X, plane.y, classes),
+                      title=T("net.map_title", shape=" × ".join(str(w) for w in view.hidden)),
+                      proba_title=T("col.proba"), class_title=T("col.class"), size=300))
+    st.caption(T("net.caption", train=f"{view.train_acc:.0%}", val=f"{view.val_acc:.0%}", params=view.n_params,
+                 epochs=C.VIEW_TRAINING["epochs"], lr=C.VIEW_TRAINING["lr"]))
+
+# --- 2. Layer by layer ------------------------------------------------------------------------------------------------
+st.header(T("layers.title"))
+st.markdown(T("layers.intro"))
+resolution = len(view.map_plane.g1)
+for index, layer in enumerate(view.layers):
+    number = index + 1
+    st.subheader(T("layers.heading", layer=number, units=len(layer.dead)))
+    if number == 1:
+        st.markdown(T(f"layers.first_{activation}"))
+    elif number == 2:
+        st.markdown(T("layers.second"))
+    else:
+        st.markdown(T("layers.later", layer=number, previous=number - 1))
+    fc.show(fc.unit_maps(fc.maps_frame(layer.maps, resolution), unit_title=T("col.unit"),
+                         value_title=T("col.response")))
+    if layer.n_dead:
+        st.warning(T("layers.dead", dead=layer.n_dead, units=len(layer.dead), layer=number))
+st.markdown(T("layers.reading"))
+
+# --- 3. Why it matters ------------------------------------------------------------------------------------------------
+st.header(T("meaning.title"))
+st.markdown(T("meaning.text"))
+
+page.question("first_layer", ["line", "ring", "any"], correct="line")
+page.finish()
