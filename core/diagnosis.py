@@ -77,6 +77,8 @@ SHORT_SCALE = 10.0  # confidence cap 1 − exp(−n / 10): 0.45 at n = 6, 0.86 a
 NONFINITE_CONFIDENCE = 0.95
 BLOWUP_FACTOR = 3.0
 BLOWUP_CONFIDENCE = 0.9
+FINAL_JUMP_FACTOR = 10.0
+EXPLOSION_FACTOR = 100.0
 BLOWUP_BLOCKS = 16  # the smoothed minimum for the blow-up rule: smallest median of 16 blocks
 LOG_FLOOR = 1e-12  # log(max(loss, 1e-12)): a loss of exactly 0 stays finite
 MAX_SAMPLES = 20_000  # noise and whole-curve levels use at most this many evenly spread points (speed)
@@ -390,7 +392,13 @@ def _blowup(y: np.ndarray) -> tuple[float, bool]:
     log_ratio = float(np.median(y[-k_tail:]) - blocks.min())
     # margin = log(BLOWUP_FACTOR) + 5 · 1.2533 · σ_point / sqrt(k_tail)
     margin = math.log(BLOWUP_FACTOR) + 5.0 * MEDIAN_EFFICIENCY * point_noise / math.sqrt(k_tail)
-    return float(math.exp(min(log_ratio, 700.0))), log_ratio > margin
+    # A run stopped the moment it blew up ends on one huge point, which the tail's median hides: the last point
+    # alone ≥ FINAL_JUMP_FACTOR (10×) above the minimum, beyond 5 point-noise levels, is a blow-up too.
+    final_jump = float(y[-1] - blocks.min())
+    noise_before = _point_noise(y[:-1]) if n > 3 else point_noise  # the jump itself must not count as noise
+    jumped = final_jump > math.log(FINAL_JUMP_FACTOR) + 5.0 * noise_before
+    log_ratio = max(log_ratio, final_jump) if jumped else log_ratio
+    return float(math.exp(min(log_ratio, 700.0))), log_ratio > margin or jumped
 
 
 def _align(tr, ts, va, vs, steps_given: bool, window_frac: float):
@@ -469,6 +477,14 @@ def diagnose(train_loss, val_loss, *, train_steps=None, val_steps=None,
         ev = Evidence(train=None, val=None, n_train=n_train, n_val=n_val, n_used_train=n_t, n_used_val=n_v,
                       window_frac=window_frac, alignment=alignment, notes=(note,))
         return _result("too_short", 0.0, ev)
+
+    # 1b. an explosion needs no trend: the last train loss ≥ EXPLOSION_FACTOR (100×) its first, however short the run
+    if tr.size >= 2 and tr[0] > 0 and tr[-1] >= EXPLOSION_FACTOR * tr[0]:
+        ev = Evidence(train=None, val=None, n_train=tr.size, n_val=va.size, n_used_train=tr.size,
+                      n_used_val=va.size, window_frac=window_frac, alignment="not aligned (explosion)",
+                      blowup_ratio=float(tr[-1] / tr[0]), best_guess="diverging",
+                      notes=(f"train loss grew {tr[-1] / tr[0]:.3g}× from its first value: the run diverged",))
+        return _result("diverging", BLOWUP_CONFIDENCE, ev)
 
     if min(tr.size, va.size) < MIN_POINTS:
         return too_short(f"need at least {MIN_POINTS} points per curve (train {tr.size}, val {va.size})",

@@ -390,3 +390,12 @@ def test_smooth_none_is_a_copy():
 def test_smooth_bad_arguments(method, strength):
     with pytest.raises(ValueError):
         smooth([1.0, 2.0], method, strength)
+
+
+def test_a_run_stopped_at_its_blow_up_is_diverging_however_short():
+    """core.training stops a run as soon as cross-entropy exceeds 10 · ln C, so a diverging curve can end on one
+    huge finite point, or be only two points long."""
+    stopped = [0.348, 0.425, 0.389, 0.375, 0.579, 0.630, 0.869, 10.4]
+    assert diagnose(stopped, [0.36, 0.39, 0.38, 0.36, 0.87, 0.67, 0.69, 7.5]).case == "diverging"
+    assert diagnose([0.94, 71191.6], [0.9, 50000.0]).case == "diverging"
+    assert diagnose([0.94, 0.9], [0.9, 0.8]).case == "too_short"

@@ -34,8 +34,8 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
+def serve_app():
+    """Start `streamlit run app.py` on a free port; yield its base URL; stop it."""
     port = _free_port()
     log = open(ROOT / ".pytest-server.log", "w")
     process = subprocess.Popen(
@@ -59,6 +59,11 @@ def server():
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@pytest.fixture(scope="session")
+def server():
+    yield from serve_app()
 
 
 @pytest.fixture(scope="session")
