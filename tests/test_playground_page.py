@@ -120,13 +120,6 @@ def test_a_huge_learning_rate_ends_as_diverged_at_epoch_k(lang, texts):
         assert any(texts["live.not_finite"] in caption.value for caption in at.caption)
 
 
-def test_the_default_network_at_lr_10_is_shown_as_diverged():
-    at = open_playground({"lr": "10"})
-    at.button(key="step").click().run()
-    history = run_of(at).trainer.history
-    assert history.diverged_epoch is not None
-    assert any(EN["stop.diverged"].format(epoch=history.diverged_epoch) in error.value for error in at.error)
-
 
 def test_the_trainer_lives_in_session_state_one_per_session():
     first, second = open_playground(), open_playground()
@@ -262,7 +255,7 @@ def test_stop_state_codes():
     code, epoch = V.stop_state(diverged)
     assert code == "diverged" and epoch == diverged.diverged_epoch
     last = V.curves(diverged)["train_loss"][-1]
-    assert math.isnan(last) or last > 10 * math.log(2)  # NaN/inf, or blown up (core.training.diverged)
+    assert math.isnan(last)
 
 
 def test_parameter_rows_add_up_to_count_parameters():
