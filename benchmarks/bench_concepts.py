@@ -61,7 +61,7 @@ def measure_page(page_id: str) -> dict:
     from tests.pagekit import open_page
 
     start = time.perf_counter()
-    at = open_page(f"pages/{page_id}.py", {"lang": "en"})
+    at = open_page(f"lessons/{page_id}.py", {"lang": "en"})
     cold = time.perf_counter() - start
     warm = []
     for _ in range(WARM_RUNS):

@@ -56,7 +56,7 @@ def measure(page: str) -> dict:
     experiments_s, experiments_cpu = time.perf_counter() - wall, time.process_time() - cpu
 
     start = time.perf_counter()
-    at = open_page(f"pages/{page}.py", {"lang": "en"}, timeout=300)
+    at = open_page(f"lessons/{page}.py", {"lang": "en"}, timeout=300)
     cold = time.perf_counter() - start
     warm = []
     for _ in range(WARM_RUNS):

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PAGES = ("pages/loss_and_optimizer.py", "pages/choosing_the_loss.py")
+PAGES = ("lessons/loss_and_optimizer.py", "lessons/choosing_the_loss.py")
 CORE_CALLS = {
     "slow_motion.slow_motion (default)": "from core import slow_motion as m; m.slow_motion(1.0, -0.5, 1.0, 0.5, 0)",
     "loss_landscapes.decision_examples": "from core import loss_landscapes as m; m.decision_examples(-3.0)",

@@ -23,7 +23,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 WARM_RUNS = 15
-PAGES = ("pages/initialization.py", "pages/vanishing_exploding.py")
+PAGES = ("lessons/initialization.py", "lessons/vanishing_exploding.py")
 
 
 def experiments():

@@ -63,7 +63,7 @@ def ticks_without_ui(config: TrainConfig) -> tuple[int, float]:
 def page_playing(query: dict) -> tuple[int, float]:
     from tests.pagekit import open_page
 
-    at = open_page("pages/playground.py", {"lang": "en", "epochs": str(EPOCHS), "speed": str(SPEED), **query})
+    at = open_page("lessons/playground.py", {"lang": "en", "epochs": str(EPOCHS), "speed": str(SPEED), **query})
     at.button(key="play").click()
     start = time.perf_counter()
     at.run()

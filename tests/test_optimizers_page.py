@@ -9,7 +9,7 @@ from core.optimizers import OPTIMIZERS, default_lr, trajectory
 from core.surfaces import SURFACES
 from tests.pagekit import open_page
 
-PAGE = "pages/optimizers.py"
+PAGE = "lessons/optimizers.py"
 NAMES = tuple(OPTIMIZERS)
 
 

@@ -10,7 +10,7 @@ from core.training import TrainConfig, Trainer
 from tests.pagekit import open_page
 from ui.i18n import catalogue
 
-PAGE = "pages/playground.py"
+PAGE = "lessons/playground.py"
 RUN = "_playground_run"
 EN = catalogue("en", "playground")
 ZH = catalogue("zh", "playground")

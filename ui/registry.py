@@ -23,7 +23,10 @@ class Lesson:
 
     @property
     def file(self) -> str:
-        return f"pages/{self.page_id}.py"
+        """The page file. The folder is lessons/, not pages/: with a pages/ folder beside app.py Streamlit serves the
+        first visitor of a fresh server in its legacy folder mode (the page without the app around it, or "Page not
+        found" for a hyphenated address) until some session calls st.navigation."""
+        return f"lessons/{self.page_id}.py"
 
     def exists(self) -> bool:
         """A lesson is ready once its page and its catalogue in every language exist (a page whose text is still
