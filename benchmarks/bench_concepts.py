@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -58,22 +57,10 @@ def measure_page(page_id: str) -> dict:
     import streamlit.logger
 
     streamlit.logger.set_log_level("error")
-    from tests.pagekit import open_page
+    from tests.pagekit import time_page
 
-    start = time.perf_counter()
-    at = open_page(f"lessons/{page_id}.py", {"lang": "en"})
-    cold = time.perf_counter() - start
-    warm = []
-    for _ in range(WARM_RUNS):
-        start = time.perf_counter()
-        at.run()
-        warm.append(time.perf_counter() - start)
-    chart_bytes = 0
-    for chart in at.get("vega_lite_chart"):
-        proto = chart.proto
-        chart_bytes += len(proto.spec.encode()) + sum(len(ds.data.data) for ds in proto.datasets)
-    return {"cold_s": cold, "warm_ms": 1000 * statistics.median(warm), "chart_kb": chart_bytes / 1024,
-            "charts": len(at.get("vega_lite_chart")), "errors": len(at.exception)}
+    timing = time_page(f"lessons/{page_id}.py", WARM_RUNS)
+    return {key: timing[key] for key in ("cold_s", "warm_ms", "chart_kb", "charts", "errors")}
 
 
 def child(mode: str, page_id: str) -> dict:

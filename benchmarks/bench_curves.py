@@ -31,20 +31,10 @@ def measure_page(page_file: str) -> dict:
     import streamlit.logger
 
     streamlit.logger.set_log_level("error")
-    from tests.pagekit import open_page
+    from tests.pagekit import time_page
 
-    start = time.perf_counter()
-    at = open_page(page_file, {"lang": "en"})
-    cold = time.perf_counter() - start
-    warm = []
-    for _ in range(WARM_RUNS):
-        start = time.perf_counter()
-        at.run()
-        warm.append(time.perf_counter() - start)
-    chart_bytes = sum(len(chart.proto.spec.encode()) + sum(len(ds.data.data) for ds in chart.proto.datasets)
-                      for chart in at.get("vega_lite_chart"))
-    return {"cold_s": cold, "warm_ms": 1000 * statistics.median(warm), "chart_kb": chart_bytes / 1024,
-            "errors": len(at.exception)}
+    timing = time_page(page_file, WARM_RUNS)
+    return {key: timing[key] for key in ("cold_s", "warm_ms", "chart_kb", "errors")}
 
 
 def time_training() -> list[tuple[str, float, str]]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -48,28 +47,16 @@ def measure(page: str) -> dict:
     # of a process imports lazily (about 1.5 s, once per server process).
     torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
 
-    from tests.pagekit import open_page
+    from tests.pagekit import time_page
 
     wall, cpu = time.perf_counter(), time.process_time()
     for experiment in default_experiments(page):
         experiment()
     experiments_s, experiments_cpu = time.perf_counter() - wall, time.process_time() - cpu
 
-    start = time.perf_counter()
-    at = open_page(f"lessons/{page}.py", {"lang": "en"}, timeout=300)
-    cold = time.perf_counter() - start
-    warm = []
-    for _ in range(WARM_RUNS):
-        start = time.perf_counter()
-        at.run()
-        warm.append(time.perf_counter() - start)
-    chart_bytes = 0
-    for chart in at.get("vega_lite_chart"):
-        proto = chart.proto
-        chart_bytes += len(proto.spec.encode()) + sum(len(ds.data.data) for ds in proto.datasets)
-    return {"experiments_s": experiments_s, "experiments_cpu_s": experiments_cpu, "cold_s": cold,
-            "warm_ms": 1000 * statistics.median(warm), "warm_min_ms": 1000 * min(warm),
-            "chart_kb": chart_bytes / 1024, "errors": len(at.exception)}
+    timing = time_page(f"lessons/{page}.py", WARM_RUNS, timeout=300)
+    return {"experiments_s": experiments_s, "experiments_cpu_s": experiments_cpu,
+            **{key: timing[key] for key in ("cold_s", "warm_ms", "warm_min_ms", "chart_kb", "errors")}}
 
 
 def main() -> None:

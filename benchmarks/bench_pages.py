@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -24,22 +22,11 @@ def measure(page_file: str | None) -> dict:
     import streamlit.logger
 
     streamlit.logger.set_log_level("error")
-    from tests.pagekit import open_page
+    from tests.pagekit import time_page
 
-    start = time.perf_counter()
-    at = open_page(page_file, {"lang": "en"})
-    cold = time.perf_counter() - start
-    warm = []
-    for _ in range(WARM_RUNS):
-        start = time.perf_counter()
-        at.run()
-        warm.append(time.perf_counter() - start)
-    chart_bytes = 0
-    for chart in at.get("vega_lite_chart"):
-        proto = chart.proto
-        chart_bytes += len(proto.spec.encode()) + sum(len(ds.data.data) for ds in proto.datasets)
-    return {"cold_s": cold, "warm_ms": 1000 * statistics.median(warm), "chart_kb": chart_bytes / 1024,
-            "torch": "torch" in sys.modules, "errors": len(at.exception)}
+    timing = time_page(page_file, WARM_RUNS)
+    return {"cold_s": timing["cold_s"], "warm_ms": timing["warm_ms"], "chart_kb": timing["chart_kb"],
+            "torch": "torch" in sys.modules, "errors": timing["errors"]}
 
 
 def main() -> None:

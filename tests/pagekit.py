@@ -98,3 +98,28 @@ def set_value(widget, value) -> None:
 
 def lesson_files() -> list[str]:
     return [lesson.file for lesson in LESSONS]
+
+
+def chart_bytes(at: AppTest) -> int:
+    """Bytes of chart data the page sent: every Vega-Lite spec plus its datasets."""
+    return sum(len(chart.proto.spec.encode()) + sum(len(ds.data.data) for ds in chart.proto.datasets)
+               for chart in at.get("vega_lite_chart"))
+
+
+def time_page(page_file: str | None, warm_runs: int = 15, timeout: float = 60) -> dict:
+    """Open a page (cold: first run in this process), then rerun it unchanged ``warm_runs`` times. Returns
+    cold_s, warm_ms (median), warm_min_ms, chart_kb, charts, errors and the AppTest itself (``at``)."""
+    import statistics
+    import time
+
+    start = time.perf_counter()
+    at = open_page(page_file, {"lang": "en"}, timeout=timeout)
+    cold = time.perf_counter() - start
+    warm = []
+    for _ in range(warm_runs):
+        start = time.perf_counter()
+        at.run()
+        warm.append(time.perf_counter() - start)
+    return {"cold_s": cold, "warm_ms": 1000 * statistics.median(warm), "warm_min_ms": 1000 * min(warm),
+            "chart_kb": chart_bytes(at) / 1024, "charts": len(at.get("vega_lite_chart")),
+            "errors": len(at.exception), "at": at}
