@@ -11,16 +11,7 @@ from core.surfaces import SURFACES, LinRegSurface, custom_surface
 
 torch.set_num_threads(1)
 
-# The spec's formulas, transcribed independently for torch.
-TORCH_F = {
-    "quadratic": lambda x, y: 0.1 * x**2 + 2 * y**2,
-    "rosenbrock": lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
-    "beale": lambda x, y: (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2,
-    "himmelblau": lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
-    "saddle": lambda x, y: x**2 + y**4 / 4 - y**2 / 2,
-    "two_basins": lambda x, y: (x**2 + y**2 - 2 * torch.exp(-((x - 1) ** 2 + y**2) / 0.2)
-                                - 3 * torch.exp(-((x + 1) ** 2 + y**2) / 0.2)),
-}
+from tests.torch_surfaces import TORCH_F  # noqa: E402  (the spec's formulas, written for torch)
 
 
 def torch_f(surface):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ui.charts import HEIGHT as _BASE_HEIGHT, PALETTE
+from ui.charts import HEIGHT as _BASE_HEIGHT, PALETTE, show_spec
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 HEIGHT = _BASE_HEIGHT + 140  # room for the rule labels above the plot and the legend below
@@ -133,8 +133,4 @@ def loss_curves(data: pd.DataFrame, *, x_title: str, y_title: str, series_title:
             "resolve": {"scale": {"strokeDash": "independent"}}}
 
 
-def show(spec: dict) -> None:
-    """Full width, Streamlit's theme (like ``ui.charts.show``)."""
-    import streamlit as st
-
-    st.vega_lite_chart(spec=spec, width="stretch")
+show = show_spec  # full width

@@ -13,7 +13,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts import HEIGHT, PALETTE
+from ui.charts import HEIGHT, PALETTE, show_spec
 
 ALTAIR_DEFAULT_CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300}}
 DIVERGED_COLOR = "#b8505a"
@@ -30,11 +30,7 @@ def spec(chart) -> dict:
     return out
 
 
-def show(figure: dict, fixed: bool = False) -> None:
-    """Show a figure from this module: full width, or at its own size (``fixed``: a square plot must stay square)."""
-    import streamlit as st
-
-    st.vega_lite_chart(figure, width="content" if fixed else "stretch")
+show = show_spec  # full width, or at its own size with fixed=True
 
 
 def drawable(data: pd.DataFrame, column: str, log: bool) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ui.charts import PALETTE
+from ui.charts import PALETTE, show_spec
 
 CLASS_COLOURS = ["#1f4f8a", "#c2560c"]                  # dark blue, dark orange: the data points
 PROBA_RANGE = ["#9cc0e4", "#f7f7f7", "#f5c08f"]         # light blue → white → light orange: p(class 1) 0 → ½ → 1
@@ -25,9 +25,7 @@ OVERLAP = 1.04  # grid cells are drawn 4 % wider than their spacing, so no seams
 
 def show(spec: dict) -> None:
     """Small multiples and square maps keep their own size (a stretched map is a distorted map)."""
-    import streamlit as st
-
-    st.vega_lite_chart(spec=spec, width="content")
+    show_spec(spec, fixed=True)
 
 
 # --- frames -----------------------------------------------------------------------------------------------------------

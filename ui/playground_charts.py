@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.playground_views import BoundaryView, Comparison, UnitMaps
-from ui.charts import PALETTE
+from ui.charts import PALETTE, show_spec
 
 CLASS_COLORS = ["#3b6ea5", "#e07a2f", "#4c9a6a", "#b8505a", "#7d62a8", "#8a7a5c", "#4a9fb5", "#c77cb0", "#777777",
                 "#b5a33a"]
@@ -199,8 +199,4 @@ def hover_lines_spec(data: pd.DataFrame, *, x_title: str, y_title: str, series_t
                                    "clear": "pointerout"}}]}
 
 
-def show(spec: dict, *, fixed: bool = False) -> None:
-    """Draw a spec: at its own size (``fixed``: a square map must stay square) or across the column."""
-    import streamlit as st
-
-    st.vega_lite_chart(spec=spec, width="content" if fixed else "stretch")
+show = show_spec  # across the column, or at its own size with fixed=True (a square map must stay square)
