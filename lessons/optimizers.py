@@ -8,6 +8,7 @@ from core import optimizer_views as views
 from core.optimizers import OPTIMIZERS, PHASES, default_lr
 from core.surfaces import MAX_FORMULA_LENGTH
 from ui import surface_charts
+from ui.chart_export import offer_svg
 from ui.lesson import LessonPage
 
 page = LessonPage("optimizers")
@@ -240,6 +241,7 @@ texts = {"x": "x", "y": "y", "level": "f", "opt": T("chart.optimizer"), "step": 
 spec = race_figure(surface, formula_key, (start_x, start_y), steps, settings, schedule, eps, LABELS,
                    tuple(sorted(texts.items())))
 st.vega_lite_chart(spec=spec, key="race_chart", on_select=start_from_click, selection_mode=["pick"])
+offer_svg(lambda race=spec: race)
 st.caption(T("race.how_to", stride=view.stride))
 if not settings:
     st.info(T("race.none_selected"))
@@ -300,6 +302,7 @@ mu_now = dict(hparams["momentum"])["momentum"]
 spec["datasets"]["current"] = pd.DataFrame({"lr": [lrs["momentum"]], "mu": [mu_now],
                                             "label": [T("phase.current_label")]})
 st.vega_lite_chart(spec=spec, width="stretch")
+offer_svg(lambda phases=spec: phases)
 st.caption(T("phase.marker", lr=f"{lrs['momentum']:.3g}", mu=f"{mu_now:g}"))
 st.markdown(T("phase.reading"))
 
@@ -317,6 +320,7 @@ if basin_settings:
     spec = basin_figure(basin_settings, basin_steps, basin_schedule, LABELS, T("basin.none"),
                         (("basin", T("chart.basin")), ("opt", T("chart.optimizer")), ("x", "x"), ("y", "y")))
     st.vega_lite_chart(spec=spec)
+    offer_svg(lambda basins=spec: basins)
     st.markdown(T("basin.reading"))
 else:
     st.info(T("race.none_selected"))

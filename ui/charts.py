@@ -62,7 +62,10 @@ def show(chart: alt.Chart) -> None:
     """Every chart goes through here: full width, Streamlit's theme."""
     import streamlit as st
 
+    from ui.chart_export import altair_spec, offer_svg
+
     st.altair_chart(chart, width="stretch")
+    offer_svg(lambda: altair_spec(chart))
 
 
 # --- added for loss-and-optimizer and choosing-the-loss -------------------------------------------------------------
@@ -125,7 +128,10 @@ def show_spec(spec: dict, fixed: bool = False) -> None:
     size (``fixed``: a contour plot or scatter must stay square to be read)."""
     import streamlit as st
 
+    from ui.chart_export import offer_svg
+
     st.vega_lite_chart(spec=spec, width="content" if fixed else "stretch")
+    offer_svg(lambda: spec)
 
 
 def heatmap(data: pd.DataFrame, x: str, y: str, color: str, *, x_title: str, y_title: str, color_title: str,

@@ -170,4 +170,7 @@ def show(chart: VegaChart) -> None:
     """Draw a chart: single views stretch to the column's width, small multiples keep their own size."""
     import streamlit as st
 
+    from ui.chart_export import offer_svg
+
     st.vega_lite_chart(chart.data, chart.spec, width="content" if "facet" in chart.spec else "stretch")
+    offer_svg(lambda: chart.spec, chart.data)

@@ -16,7 +16,7 @@ from typing import Sequence
 
 import streamlit as st
 
-from ui import widgets
+from ui import chart_export, widgets
 from ui.i18n import LANGUAGES, Texts, current_language
 from ui.registry import lesson_by_id, neighbours, position
 
@@ -58,6 +58,7 @@ class LessonPage:
         st.title(self.t("title"))
         st.info(self.t("takeaway"), icon=":material/lightbulb:")
         self._notice_slot = st.container()
+        chart_export.start_page(page_id)
 
     # --- widgets: the label is the catalogue's widgets.<key>, the help text widgets.<key>_help if present ---------
     def _label(self, key: str) -> dict:

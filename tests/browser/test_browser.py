@@ -89,3 +89,26 @@ def test_lecture_mode_collapses_the_sidebar_and_keeps_itself_in_links(server, pa
     assert sidebar.get_attribute("data-collapsed") == "true"
     next_link = page.get_by_role("link", name=re.compile(" →$"))
     assert "lecture=1" in next_link.first.get_attribute("href")
+
+
+def test_a_chart_saves_as_png_and_svg_and_shows_its_data(server, browser):
+    """PNG and the data table come from Streamlit's chart toolbar, SVG from the button under the chart."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    try:
+        open_url(page, f"{server}/optimizers?lang=en")
+        chart = page.locator("[data-testid='stVegaLiteChart']").first
+        chart.scroll_into_view_if_needed()
+        chart.hover()
+        with page.expect_download() as png:
+            page.get_by_role("button", name="Download as PNG").first.click()
+        assert open(png.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+        with page.expect_download() as svg:
+            page.locator("[data-testid='stDownloadButton'] button").first.click()
+        assert svg.value.suggested_filename == "optimizers-1.svg"
+        assert open(svg.value.path(), "rb").read(4) == b"<svg"
+        chart.hover()
+        page.get_by_role("button", name="Show data").first.click()
+        page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30000)
+    finally:
+        context.close()
