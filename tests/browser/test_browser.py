@@ -100,15 +100,16 @@ def test_a_chart_saves_as_png_and_svg_and_shows_its_data(server, browser):
         chart = page.locator("[data-testid='stVegaLiteChart']").first
         chart.scroll_into_view_if_needed()
         chart.hover()
+        # the toolbar sits just above the chart, where the page's sticky header can cover it: click it from script
         with page.expect_download() as png:
-            page.get_by_role("button", name="Download as PNG").first.click()
+            page.get_by_role("button", name="Download as PNG").first.dispatch_event("click")
         assert open(png.value.path(), "rb").read(8) == b"\x89PNG\r\n\x1a\n"
         with page.expect_download() as svg:
             page.locator("[data-testid='stDownloadButton'] button").first.click()
         assert svg.value.suggested_filename == "optimizers-1.svg"
         assert open(svg.value.path(), "rb").read(4) == b"<svg"
         chart.hover()
-        page.get_by_role("button", name="Show data").first.click()
+        page.get_by_role("button", name="Show data").first.dispatch_event("click")
         page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=30000)
     finally:
         context.close()
