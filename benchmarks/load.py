@@ -122,6 +122,9 @@ async def wait_rendered(page, timeout_ms=120_000):
 
 
 WATCH_RERUNS = """() => {
+    // drop records still queued from earlier runs (a busy browser delivers them late): only a run that starts
+    // after this point counts
+    if (window.__rerunObserver) window.__rerunObserver.takeRecords();
     window.__sawRunning = false;
     if (!window.__rerunObserver) {
         // a record's old value catches a run that started and ended between two observer callbacks

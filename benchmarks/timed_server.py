@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 
+from streamlit.runtime import Runtime
 from streamlit.runtime.app_session import AppSession
 from streamlit.runtime.scriptrunner import ScriptRunnerEvent
 
@@ -48,6 +49,18 @@ def on_event(self, sender, event, *args, **kwargs):
     return result
 
 
+_disconnect_session = Runtime.disconnect_session
+
+
+def disconnect_session(self, session_id, *args, **kwargs):
+    """A websocket that closed while its browser tab was still open: the tab reconnects, and a rerun it had asked for
+    may be lost on the way."""
+    with _lock, open(TIMINGS, "a") as out:
+        out.write(json.dumps({"page": _page.get(session_id, ""), "kind": "disconnect", "ms": 0}) + "\n")
+    return _disconnect_session(self, session_id, *args, **kwargs)
+
+
+Runtime.disconnect_session = disconnect_session
 AppSession.handle_backmsg = handle_backmsg
 AppSession._handle_scriptrunner_event_on_event_loop = on_event
 
