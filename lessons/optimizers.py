@@ -9,6 +9,7 @@ from core.optimizers import OPTIMIZERS, PHASES, default_lr
 from core.surfaces import MAX_FORMULA_LENGTH
 from ui import surface_charts
 from ui.chart_export import offer_svg
+from ui.charts import show_spec
 from ui.lesson import LessonPage
 
 page = LessonPage("optimizers")
@@ -301,8 +302,7 @@ spec = phase_figure(tuple(T(f"phases.{name}") for name in PHASES),
 mu_now = dict(hparams["momentum"])["momentum"]
 spec["datasets"]["current"] = pd.DataFrame({"lr": [lrs["momentum"]], "mu": [mu_now],
                                             "label": [T("phase.current_label")]})
-st.vega_lite_chart(spec=spec, width="stretch")
-offer_svg(lambda phases=spec: phases)
+show_spec(spec)
 st.caption(T("phase.marker", lr=f"{lrs['momentum']:.3g}", mu=f"{mu_now:g}"))
 st.markdown(T("phase.reading"))
 
