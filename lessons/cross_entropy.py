@@ -52,8 +52,8 @@ DEFAULT_Q = {3: "0.5, 0.2, 0.3", 4: "0.4, 0.3, 0.2, 0.1", 5: "0.4, 0.2, 0.2, 0.1
 
 def reset_vectors() -> None:
     """A new number of classes starts from that size's example (the old vectors would have the wrong length)."""
-    classes = st.session_state["classes"]
-    st.session_state["p"], st.session_state["q"] = DEFAULT_P[classes], DEFAULT_Q[classes]
+    classes = st.session_state[page.key("classes")]
+    st.session_state[page.key("p")], st.session_state[page.key("q")] = DEFAULT_P[classes], DEFAULT_Q[classes]
 
 
 controls, result = st.columns([2, 3], gap="large")
@@ -66,7 +66,7 @@ with controls:
 def normalise_into(key: str, text: str) -> None:
     """Button callback: replace the text field's value by the normalised vector (runs before the widget exists)."""
     try:
-        st.session_state[key] = format_vector(losses.normalize(parse_vector(text)), digits=4)
+        st.session_state[page.key(key)] = format_vector(losses.normalize(parse_vector(text)), digits=4)
     except ValueError:
         pass
 

@@ -10,6 +10,7 @@ from core.surfaces import MAX_FORMULA_LENGTH
 from ui import surface_charts
 from ui.chart_export import offer_svg
 from ui.charts import show_spec
+from ui.i18n import escape
 from ui.lesson import LessonPage
 
 page = LessonPage("optimizers")
@@ -56,13 +57,14 @@ def basin_figure(settings, steps, schedule, labels, none_label, texts) -> dict:
 
 def apply_scenario() -> None:
     """A new surface brings its experiment: start point, steps, the optimizers shown and their learning rates."""
-    surface = st.session_state["surface"]
+    state = st.session_state
+    surface = state[page.key("surface")]
     scenario = views.scenario(surface)
-    st.session_state["start_x"], st.session_state["start_y"] = scenario.start
-    st.session_state["steps"] = scenario.steps
+    state[page.key("start_x")], state[page.key("start_y")] = scenario.start
+    state[page.key("steps")] = scenario.steps
     for name in NAMES:
-        st.session_state[f"show_{name}"] = name in scenario.optimizers
-        st.session_state[f"log_lr_{name}"] = views.log_lr(default_lr(name, surface))
+        state[page.key(f"show_{name}")] = name in scenario.optimizers
+        state[page.key(f"log_lr_{name}")] = views.log_lr(default_lr(name, surface))
 
 
 def start_from_click() -> None:
@@ -70,8 +72,8 @@ def start_from_click() -> None:
     picked = st.session_state["race_chart"].selection.get("pick") or []
     if picked and "x" in picked[0] and "y" in picked[0]:
         x, y = float(picked[0]["x"]), float(picked[0]["y"])
-        st.session_state["start_x"] = round(min(max(x, START_X[0]), START_X[1]), 3)
-        st.session_state["start_y"] = round(min(max(y, START_Y[0]), START_Y[1]), 3)
+        st.session_state[page.key("start_x")] = round(min(max(x, START_X[0]), START_X[1]), 3)
+        st.session_state[page.key("start_y")] = round(min(max(y, START_Y[0]), START_Y[1]), 3)
 
 
 def num(value: float, digits: int = 4) -> str:
@@ -226,12 +228,12 @@ view = cached_race(surface, formula_key, (start_x, start_y), steps, settings, sc
 known = view.f_star is not None
 
 if view.error:
-    st.error(T("formula.invalid", error=view.error), icon=":material/function:")
+    st.error(T("formula.invalid", error=escape(view.error)), icon=":material/function:")
     st.caption(T("formula.fallback", formula=views.DEFAULT_FORMULA))
 if view.start_moved:
     st.caption(T("race.start_moved", x=f"{view.start[0]:.3g}", y=f"{view.start[1]:.3g}"))
 if surface == "custom":
-    st.markdown(T("race.formula_custom", formula=view.formula))
+    st.markdown(T("race.formula_custom", formula=escape(view.formula)))
 else:
     st.latex(f"f(x, y) = {view.formula}")
 

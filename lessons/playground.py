@@ -15,8 +15,8 @@ from core import nets
 from core import playground_views as V
 from core import training
 from core.training import TrainConfig
-from ui import charts, playground_charts, widgets
-from ui.i18n import LANGUAGES, Texts, error_text
+from ui import charts, playground_charts
+from ui.i18n import error_text, escape
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
@@ -40,28 +40,9 @@ BETA2_OPTIONS = ["0.9", "0.99", "0.999", "0.9999"]
 INIT_STD_OPTIONS = ["0.001", "0.01", "0.1", "0.5", "1", "2", "5"]
 
 
-# --- widgets this page adds to LessonPage's: log-scale choices and choices that borrow another widget's labels ----
-def _label(key: str) -> dict:
-    help_key = f"widgets.{key}_help"
-    return {"label": T(f"widgets.{key}"), "help": T(help_key) if T.has(help_key) else None}
-
-
-def log_choice(key: str, options: list[str], default: str) -> float:
-    """A select_slider over numbers written as text (a log scale), bound to the URL like the other widgets."""
-    raw = widgets.url_value(key)
-    value = st.select_slider(options=options, value=default, key=key, bind=widgets.BIND, **_label(key))
-    if raw is not None and (len(raw) != 1 or raw[0] != value):
-        page.notices.append(key)
-    return float(value)
-
-
-def choice_like(key: str, like: str, options, default: str) -> str:
-    """``page.choice`` whose option labels come from options.<like> (the compared run reuses the main labels)."""
-    others = [Texts("playground", lang) for lang in LANGUAGES if lang != T.lang]
-    return widgets.choice(key, options=options, default=default, notices=page.notices,
-                          format_option=lambda option: T(f"options.{like}.{option}"),
-                          aliases=lambda option: [texts(f"options.{like}.{option}") for texts in others],
-                          **_label(key))
+def log_choice(name: str, options: list[str], default: str) -> float:
+    """A number picked on a log scale: a select slider over numbers written as text."""
+    return float(page.select_slider(name, options, default))
 
 
 # --- the student's own CSV -------------------------------------------------------------------------------------------
@@ -83,12 +64,12 @@ def handle_upload(uploaded, state) -> bool:
         return False
     state[CSV] = {"name": name, "X": X, "y": y, "token": (name, getattr(uploaded, "file_id", None), len(X),
                                                           float(X.sum()), int(y.sum()))}
-    state["dataset"] = "custom"
+    state[page.key("dataset")] = "custom"
     return True
 
 
 def on_upload() -> None:
-    handle_upload(st.session_state.get("csv_upload"), st.session_state)
+    handle_upload(st.session_state.get(page.key("csv_upload")), st.session_state)
 
 
 # --- controls --------------------------------------------------------------------------------------------------------
@@ -107,13 +88,14 @@ with data_col.container(border=True):
         features = tuple(name for name in D.FEATURES if page.toggle(name, False))
     with st.expander(T("section.upload"), expanded=dataset == "custom"):
         st.caption(T("upload.help", rows=D.CSV_MAX_ROWS, classes=D.CSV_MAX_CLASSES))
-        st.file_uploader(T("upload.label"), type=["csv", "txt"], key="csv_upload", on_change=on_upload)
+        st.file_uploader(T("upload.label"), type=["csv", "txt"], key=page.key("csv_upload"), on_change=on_upload,
+                         max_upload_size=max(1, D.CSV_MAX_BYTES // 1_000_000))
         if CSV_ERROR in st.session_state:
             bad_name, bad_error = st.session_state[CSV_ERROR]
-            st.error(T("upload.error", name=bad_name, error=error_text(bad_error)))
+            st.error(T("upload.error", name=escape(bad_name), error=error_text(bad_error)))
         if CSV in st.session_state:
             mine = st.session_state[CSV]
-            st.caption(T("upload.loaded", name=mine["name"], rows=len(mine["X"]), classes=int(mine["y"].max()) + 1))
+            st.caption(T("upload.loaded", name=escape(mine["name"]), rows=len(mine["X"]), classes=int(mine["y"].max()) + 1))
 
 with net_col.container(border=True):
     st.subheader(T("section.network"))
@@ -351,10 +333,10 @@ if run is not None:
     if page.toggle("compare", False):
         a_col, b_col = st.columns([1, 3], gap="large")
         with a_col:
-            optimizer_b = choice_like("optimizer_b", "optimizer", list(training.OPTIMIZERS), "sgd")
+            optimizer_b = page.choice("optimizer_b", list(training.OPTIMIZERS), "sgd", labels_from="optimizer")
             lr_b = log_choice("lr_b", LR_OPTIONS, "0.03")
-            init_b = choice_like("init_b", "init", list(nets.INITS), DEFAULTS.init)
-            norm_b = choice_like("norm_b", "norm", list(nets.NORMS), DEFAULTS.norm)
+            init_b = page.choice("init_b", list(nets.INITS), DEFAULTS.init, labels_from="init")
+            norm_b = page.choice("norm_b", list(nets.NORMS), DEFAULTS.norm, labels_from="norm")
             config_a = config.replace(max_seconds=COMPARE_SECONDS)
             config_b = config_a.replace(optimizer=optimizer_b, lr=lr_b, init=init_b, norm=norm_b)
             pair = (config_a, config_b, token)

@@ -6,6 +6,7 @@ import streamlit as st
 from core import curves_io, diagnosis, presets
 from ui import charts, curve_charts
 from ui.curve_charts import Rule
+from ui.i18n import escape
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
@@ -15,6 +16,7 @@ TRAIN, VAL, MARK = charts.PALETTE[0], charts.PALETTE[1], "#555555"
 ALERT = {"still_learning": st.info, "converged": st.success, "overfitting": st.warning, "data_problem": st.warning,
          "diverging": st.error, "too_short": st.info, "ambiguous": st.info}
 MAX_DRAWN = 800  # points per curve in a chart
+UPLOAD_MB = curves_io.MAX_BYTES // (1024 * 1024)  # the reader's limit; .streamlit/config.toml's maxUploadSize matches
 
 
 @st.cache_data(show_spinner=False, max_entries=len(presets.PRESETS))
@@ -151,40 +153,42 @@ source = page.choice("source", ["paste", "csv", "tensorboard"], "paste", kind="r
 curves, problem = None, None
 try:
     if source == "paste":
-        # not bound to the URL: a pasted log can be thousands of numbers long
-        text = st.text_area(T("own.paste"), value=presets.sample_paste(), key="pasted", height=140,
-                            help=T("own.paste_help"))
+        # not in the address: a pasted log can be thousands of numbers long
+        text = page.text_area("pasted", presets.sample_paste(), curves_io.MAX_BYTES, T("own.paste"),
+                              height=140, help=T("own.paste_help"))
         if text.strip():
             curves = cached_parse(text, "")
         else:
             st.info(T("own.empty"))
     elif source == "csv":
-        upload = st.file_uploader(T("own.csv"), type=["csv", "txt", "log", "tsv"], key="upload_csv",
-                                  help=T("own.csv_help"), max_upload_size=8)
+        upload = page.upload("upload_csv", T("own.csv"), ["csv", "txt", "log", "tsv"], UPLOAD_MB,
+                             help=T("own.csv_help"))
         if upload is not None:
-            curves = cached_parse(upload.getvalue(), upload.name)
+            curves = cached_parse(upload[1], upload[0])
         else:
             st.info(T("own.waiting_csv"))
     else:
         left, right = st.columns(2)
-        train_file = left.file_uploader(T("own.tb_train"), type=["csv"], key="upload_tb_train", max_upload_size=8)
-        val_file = right.file_uploader(T("own.tb_val"), type=["csv"], key="upload_tb_val", max_upload_size=8)
+        with left:
+            train_file = page.upload("upload_tb_train", T("own.tb_train"), ["csv"], UPLOAD_MB)
+        with right:
+            val_file = page.upload("upload_tb_val", T("own.tb_val"), ["csv"], UPLOAD_MB)
         if train_file is not None and val_file is not None:
-            curves = cached_parse_pair(train_file.getvalue(), val_file.getvalue(), train_file.name, val_file.name)
+            curves = cached_parse_pair(train_file[1], val_file[1], train_file[0], val_file[0])
         else:
             st.info(T("own.waiting_tb"))
 except curves_io.CurveFileError as error:
-    problem = str(error)
+    problem = escape(error)
 if problem is not None:
     st.error(f"{T('own.bad_file')} {problem}", icon=":material/error:")
     st.caption(T("own.bad_file_hint"))
 elif curves is not None:
     if curves.notices:
-        st.caption(T("own.notices") + " " + "; ".join(curves.notices) + ".")
+        st.caption(T("own.notices") + " " + escape("; ".join(curves.notices)) + ".")
     try:
         own = cached_diagnose(curves.steps, curves.train_loss, curves.val_loss, round(float(window), 2))
     except ValueError as error:
-        st.error(f"{T('own.bad_file')} {error}", icon=":material/error:")
+        st.error(f"{T('own.bad_file')} {escape(error)}", icon=":material/error:")
     else:
         st.caption(T("own.read", n=curves.steps.size, first=f"{curves.steps[0]:g}", last=f"{curves.steps[-1]:g}",
                      drawn=min(curves.steps.size, MAX_DRAWN)))

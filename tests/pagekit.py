@@ -3,10 +3,12 @@ set them to values. Shared by the page tests and the benchmarks."""
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest, element_tree
 
+from ui import address
 from ui.registry import LESSONS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,17 +18,41 @@ WIDGET_KINDS = ("slider", "select_slider", "selectbox", "radio", "toggle", "chec
 
 
 def open_page(page_file: str | None, query: dict[str, str] | None = None, timeout: float = 60) -> AppTest:
-    """Run app.py with ``query`` as the URL's query string, then switch to ``page_file`` (None: the home page)."""
+    """Open a link: ``page_file`` (None: the home page) with ``query`` as its query string, in a new session.
+
+    AppTest must run once before it can switch pages, so it runs the home page bare first, then forgets that visit:
+    the page's run is then the first of its session, as when a student opens a link."""
     at = AppTest.from_file(APP, default_timeout=timeout)
+    if page_file is not None:
+        at.run()
+        del at.session_state[address.VISIT]
+        at.switch_page(page_file)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
-    if page_file is not None:
-        at.switch_page(page_file)
-        for key, value in (query or {}).items():
-            at.query_params[key] = value
-        at.run()
     return at
+
+
+def go_to(at: AppTest, page_file: str) -> AppTest:
+    """Move to another page inside the session (as Next, Previous or the sidebar do) and run it."""
+    at.query_params.clear()
+    at.switch_page(page_file)
+    return at.run()
+
+
+def key(page_file: str, name: str) -> str:
+    """The Streamlit key of the control ``name`` on the page in ``page_file``."""
+    return f"{Path(page_file).stem}__{name}"
+
+
+def shown(markdown: str) -> str:
+    """What a student reads of a Markdown source that quotes escaped text (``x\\*\\*2`` reads ``x**2``)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def param_name(widget) -> str:
+    """The address name of a page's widget (its key without the page prefix)."""
+    return widget.key.split("__", 1)[1]
 
 
 def widgets(at: AppTest) -> list:
@@ -38,8 +64,8 @@ def widgets(at: AppTest) -> list:
 
 
 def page_widgets(at: AppTest) -> list:
-    """The page's own widgets: all but the app-wide language and lecture switches."""
-    return [widget for widget in widgets(at) if widget.key not in ("lang", "lecture")]
+    """The page's own controls (keys ``<page_id>__<name>``): not the app-wide language and lecture switches."""
+    return [widget for widget in widgets(at) if "__" in widget.key]
 
 
 class PickedLabel(str):

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from core import presets
-from tests.pagekit import open_page
+from tests.pagekit import open_page, shown
 from ui import curve_charts
 from ui.curve_charts import Rule
 from ui.i18n import catalogue
@@ -45,8 +45,8 @@ def test_convergence_deep_link_and_no_smoothing():
     at = open_page(CONVERGENCE, {"lang": "en", "eps": "0.0001", "window": "300", "max_steps": "500",
                                  "method": "none", "batch": "128"})
     assert not at.exception
-    assert at.slider(key="window").value == 300 and at.slider(key="max_steps").value == 500
-    assert at.selectbox(key="eps").value == "0.0001"
+    assert at.slider(key="convergence__window").value == 300 and at.slider(key="convergence__max_steps").value == 500
+    assert at.selectbox(key="convergence__eps").value == "0.0001"
     assert EN_CONV["metric.smooth_none"] in [m.label for m in at.metric]
     assert not [w for w in at.warning if "link" in w.value]
 
@@ -70,20 +70,20 @@ def test_train_vs_val_each_preset_is_diagnosed_as_its_case(preset):
 
 def test_train_vs_val_bad_paste_gives_a_message_and_the_page_keeps_working():
     at = open_page(TRAIN_VS_VAL, {"lang": "zh"})
-    at.text_area(key="pasted").set_value("0.9, 0.5, abc\n1.0, 0.8, 0.7").run()
+    at.text_area(key="train_vs_val__pasted").set_value("0.9, 0.5, abc\n1.0, 0.8, 0.7").run()
     assert not at.exception
     errors = [e.value for e in at.error]
-    assert errors and catalogue("zh", "train_vs_val")["own.bad_file"] in errors[0] and "'abc'" in errors[0]
+    assert errors and catalogue("zh", "train_vs_val")["own.bad_file"] in errors[0] and "'abc'" in shown(errors[0])
     assert at.title[0].value == catalogue("zh", "train_vs_val")["title"]
     assert len(at.get("vega_lite_chart")) == 1  # the preset chart is still there
 
 
 def test_train_vs_val_short_paste_is_too_short_and_empty_paste_is_an_info():
     at = open_page(TRAIN_VS_VAL, {"lang": "en"})
-    at.text_area(key="pasted").set_value("0.9 0.7 0.6\n1.0 0.8 0.75").run()
+    at.text_area(key="train_vs_val__pasted").set_value("0.9 0.7 0.6\n1.0 0.8 0.75").run()
     assert not at.exception
     assert any(e.value.startswith(f"**Diagnosis: {EN_TVV['case.too_short']}") for e in at.info)
-    at.text_area(key="pasted").set_value("   ").run()
+    at.text_area(key="train_vs_val__pasted").set_value("   ").run()
     assert not at.exception
     assert any(e.value == EN_TVV["own.empty"] for e in at.info)
 
@@ -91,7 +91,7 @@ def test_train_vs_val_short_paste_is_too_short_and_empty_paste_is_an_info():
 def test_train_vs_val_pasted_csv_with_header():
     at = open_page(TRAIN_VS_VAL, {"lang": "en", "preset": "converged"})
     rows = "\n".join(f"{i},{1 / (i + 1):.4f},{1.2 / (i + 1):.4f}" for i in range(40))
-    at.text_area(key="pasted").set_value("epoch,train_loss,val_loss\n" + rows).run()
+    at.text_area(key="train_vs_val__pasted").set_value("epoch,train_loss,val_loss\n" + rows).run()
     assert not at.exception
     verdicts = [e.value for e in at.info if e.value.startswith("**Diagnosis:")]
     assert any(v.startswith(f"**Diagnosis: {EN_TVV['case.still_learning']}") for v in verdicts)

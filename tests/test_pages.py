@@ -73,5 +73,5 @@ def test_lecture_mode_and_language_from_the_url():
 def test_a_lecturers_link_hides_controls_but_keeps_their_values():
     at = open_page("lessons/softmax_sigmoid.py", {"lang": "en", "hide": "temperature,shift", "temperature": "2.5"})
     assert_clean(at)
-    assert at.slider(key="temperature").value == 2.5
+    assert at.slider(key="softmax_sigmoid__temperature").value == 2.5
     assert any("hides some controls" in caption.value for caption in at.caption)

@@ -7,7 +7,7 @@ import pytest
 
 from core import playground_views as V
 from core.training import TrainConfig, Trainer
-from tests.pagekit import open_page
+from tests.pagekit import open_page, shown
 from ui.i18n import catalogue
 
 PAGE = "lessons/playground.py"
@@ -97,7 +97,7 @@ def test_a_new_setting_and_reset_start_a_fresh_network():
     at.button(key="step").click().run()
     trained = run_of(at)
     assert trained.epoch == 20
-    at.slider(key="width").set_value(5).run()
+    at.slider(key="playground__width").set_value(5).run()
     assert run_of(at) is not trained and run_of(at).epoch == 0
     assert run_of(at).trainer.config.hidden == (5,)
     at.button(key="step").click().run()
@@ -159,7 +159,7 @@ def test_a_bad_csv_is_reported_and_the_previous_data_kept():
     uploader.set_value(("bad.csv", b"1;2;3\n4;5;6\n", "text/csv"))
     at.run()
     assert not own_exceptions(at)
-    assert any("bad.csv" in e.value and "comma" in e.value for e in at.error)
+    assert any("bad.csv" in shown(e.value) and "comma" in e.value for e in at.error)
     assert run_of(at).trainer.config.dataset == "spiral", "the page keeps working with the previous data"
 
     at.get("file_uploader")[0].set_value(("mine.csv", GOOD_CSV.encode(), "text/csv"))
@@ -167,11 +167,11 @@ def test_a_bad_csv_is_reported_and_the_previous_data_kept():
     assert not own_exceptions(at) and not at.error
     run = run_of(at)
     assert run.trainer.config.dataset == "custom" and run.trainer.n_train + run.trainer.n_val == 60
-    assert at.selectbox(key="dataset").value == "custom"
+    assert at.selectbox(key="playground__dataset").value == "custom"
 
     at.get("file_uploader")[0].set_value(("broken.csv", b"x1,x2,label\n1,2,abc\n", "text/csv"))
     at.run()
-    assert any("broken.csv" in e.value for e in at.error)
+    assert any("broken.csv" in shown(e.value) for e in at.error)
     assert run_of(at).trainer.n_train + run_of(at).trainer.n_val == 60, "still the previous (good) file"
 
 
@@ -192,7 +192,7 @@ def test_compare_trains_both_and_overlays_their_curves():
     assert len(overlays) == 2 and len(charts(at)) == before + 2
     markdown = " ".join(m.value for m in at.markdown)
     assert "**A:" in markdown and "**B:" in markdown
-    at.slider(key="epochs").set_value(16).run()
+    at.slider(key="playground__epochs").set_value(16).run()
     assert any(EN["compare.stale"] in info.value for info in at.info)
 
 

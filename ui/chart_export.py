@@ -63,8 +63,8 @@ def offer_svg(spec_source: Callable[[], dict], data: pd.DataFrame | None = None)
     ``spec_source`` is called on click, so a rerun pays nothing for it."""
     import streamlit as st
 
+    from ui.address import lecture_mode
     from ui.i18n import Texts
-    from ui.lesson import lecture_mode
 
     if lecture_mode():
         return

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import widgets
-from ui.i18n import LANGUAGES, Texts, language_from_locale
-from ui.lesson import carried_query_params
+from ui import address
+from ui.i18n import LANGUAGES, Texts, current_language, escape, language_from_locale
 from ui.registry import LESSONS, SECTIONS
+from ui.widgets import Flag
 
 LECTURE_CSS = """
 <style>
@@ -19,45 +19,44 @@ h1 { font-size: 2.8rem !important; }
 """
 
 
-def _lecture_from_url() -> bool:
-    if "lecture" in st.session_state:
-        return bool(st.session_state["lecture"])
-    return (st.query_params.get("lecture") or "").strip().lower() in ("1", "true", "yes", "on")
+def _from_fresh_link(notices: list[str]) -> None:
+    """A new browser session takes the language and lecture mode from its link; later runs keep the session's own
+    (Back, Forward and links inside the app never switch them)."""
+    state = st.session_state
+    link = address.query_from_address() if address.is_fresh_session() else {}
+    if "lang" not in state or "lang" in link:
+        asked = link.get("lang", [])
+        lang = asked[0].strip().lower() if len(asked) == 1 else None
+        if asked and lang not in LANGUAGES:
+            notices.append("lang")
+            lang = None
+        state["lang"] = lang or state.get("lang") or language_from_locale(getattr(st.context, "locale", None))
+    if "lecture" not in state or "lecture" in link:
+        asked = link.get("lecture", [])
+        lecture = Flag().parse(asked[0]) if len(asked) == 1 else None
+        if asked and lecture is None:
+            notices.append("lecture")
+        state["lecture"] = bool(lecture if lecture is not None else state.get("lecture", False))
 
 
 def setup() -> list[str]:
-    """Page config, then the sidebar's language and lecture-mode switches (both kept in the URL).
+    """Page config, then the sidebar's language and lecture-mode switches.
 
-    The language defaults to the browser's locale where Streamlit exposes it, else English. Returns the keys of
-    URL values that were refused.
+    The language defaults to the browser's locale where Streamlit exposes it, else English. Returns the names of
+    link values that were refused.
     """
-    lecture = _lecture_from_url()
+    notices: list[str] = []
+    _from_fresh_link(notices)
+    lecture = bool(st.session_state.get("lecture"))
     st.set_page_config(page_title="Training neural networks · 神经网络训练", page_icon=":material/neurology:",
                        layout="wide", initial_sidebar_state="collapsed" if lecture else "auto")
-    notices: list[str] = []
     with st.sidebar:
-        lang = language_switch(notices)
-        widgets.toggle("lecture", Texts("common", lang)("lecture_mode"), notices=notices,
-                       help=Texts("common", lang)("lecture_mode_help"))
+        lang = st.radio("Language · 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
+        common = Texts("common", lang)
+        st.toggle(common("lecture_mode"), key="lecture", help=common("lecture_mode_help"))
     if st.session_state.get("lecture"):
         st.html(LECTURE_CSS)
     return notices
-
-
-def language_switch(notices: list[str]) -> str:
-    """The language radio. Unlike the lessons' widgets it keeps the language *code* in the URL (``lang=zh``), which
-    lecturers type by hand, so it syncs the URL itself instead of through Streamlit's binding (which would store
-    the label "中文"). First visit: the URL's ``lang``, else the browser's locale where Streamlit exposes it, else
-    English."""
-    if "lang" not in st.session_state:
-        asked = st.query_params.get("lang")
-        if asked is not None and asked not in LANGUAGES:
-            notices.append("lang")
-            asked = None
-        st.session_state["lang"] = asked or language_from_locale(getattr(st.context, "locale", None))
-    lang = st.radio("Language · 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
-    st.query_params["lang"] = lang
-    return lang
 
 
 def navigation() -> st.navigation:
@@ -77,7 +76,10 @@ def home() -> None:
     t = Texts("common")
     st.title(t("home_title"))
     st.markdown(t("home_intro"))
-    params = carried_query_params()
+    visit = address.begin_visit("home")
+    if visit.unknown:
+        st.warning(t("url_unknown", names=escape(", ".join(visit.unknown))), icon=":material/link_off:")
+    params = address.carried_query_params()
     number = 0
     for section in SECTIONS:
         lessons = [lesson for lesson in LESSONS if lesson.section == section]
@@ -92,8 +94,14 @@ def home() -> None:
             right.markdown(texts("takeaway"))
     st.subheader(t("in_class_title"))
     st.markdown(t("in_class"))
+    lang = current_language()
+    address.write_address(None, address.canonical_query(lang, address.lecture_mode(), (), []), lang,
+                          tuple(lesson.url_path for lesson in LESSONS))
 
 
-def refused_url_values_notice(keys: list[str]) -> None:
-    if keys:
-        st.sidebar.warning(Texts("common")("url_notice", names=", ".join(keys)))
+def refused_url_values_notice(names: list[str]) -> None:
+    """The app-wide link values (language, lecture mode) that were refused, by their labels."""
+    if names:
+        common = Texts("common")
+        labels = {"lang": "Language · 语言", "lecture": common("lecture_mode")}
+        st.sidebar.warning(common("url_notice", names=", ".join(labels[name] for name in names)))

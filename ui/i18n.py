@@ -6,6 +6,7 @@ raises ``KeyError`` (a test checks that both languages have the same keys, so th
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 
 import streamlit as st
@@ -64,14 +65,27 @@ def common(key: str, **values) -> str:
     return Texts("common")(key, **values)
 
 
+_MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def escape(text: object) -> str:
+    """Text a student typed or a link carried, made safe to show inside Markdown: every ASCII punctuation character
+    backslash-escaped (CommonMark allows it for all of them), so ``**``, ``[a](…)``, ``<b>``, ``$…$``, ``:red[…]``
+    and bare links show as typed; line breaks become spaces."""
+    flat = re.sub(r"\s+", " ", str(text))
+    return _MARKDOWN_SIGNS.sub(r"\\\1", flat)
+
+
 def error_text(error: Exception) -> str:
-    """An input error in the current language: core's ``InputError`` code looked up in common.toml's [errors],
-    else the exception's own (English) message."""
+    """An input error in the current language, safe to show in Markdown: core's ``InputError`` code looked up in
+    common.toml's [errors] with its parameters (which may quote what the student typed) escaped, else the
+    exception's own (English) message, escaped."""
     code = getattr(error, "code", None)
     texts = Texts("common")
     if code and texts.has(f"errors.{code}"):
+        params = {name: escape(value) for name, value in getattr(error, "params", {}).items()}
         try:
-            return texts(f"errors.{code}", **getattr(error, "params", {}))
+            return texts(f"errors.{code}", **params)
         except (KeyError, IndexError):
             pass
-    return str(error)
+    return escape(error)

@@ -1,101 +1,137 @@
-"""Widgets bound to the URL (``bind="query-params"``), so a link reproduces the view.
+"""What a control's value may be, and how it is written in the page address.
 
-A URL is untrusted. Streamlit already drops a bound value it cannot parse or that is out of range and falls back to
-the default; these wrappers notice when that happened (the value the widget shows differs from what the URL asked
-for) and report the key, so the page can say so in one short line. They also accept a choice written in either
-language, or by its id, and ``lecture=1``-style booleans, so links survive a language switch.
+A value reaches a widget from four places: a link (untrusted text), the student's last value for the page, the
+widget's own state, or the page's default. Each kind of control below knows how to read a value from the address
+(``parse``: text → value, or None when refused), how to check a value from anywhere else (``check``: value →
+the nearest valid value, or None), and how to write a value back in the one canonical form the address uses
+(``write``). Choices are stored and written by their id, never by a translated label.
 """
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
-
-import streamlit as st
-
-BIND = "query-params"
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 
-def url_value(key: str) -> list[str] | None:
-    """What the URL asks this widget to be, on the widget's first run in this session only (later the widget's own
-    state wins over the URL, as Streamlit does)."""
-    if key in st.session_state:
+def _finite_float(value: Any) -> float | None:
+    if isinstance(value, bool):
         return None
     try:
-        values = st.query_params.get_all(key)
-    except Exception:  # a malformed query string must never break the page
+        number = float(value)
+    except (TypeError, ValueError, OverflowError):
         return None
-    return values or None
+    return number if math.isfinite(number) else None
 
 
-def _same_number(raw: list[str], value: float) -> bool:
-    if len(raw) != 1:
-        return False
-    try:
-        asked = float(raw[0])
-    except ValueError:
-        return False
-    return math.isfinite(asked) and math.isclose(asked, float(value), rel_tol=1e-9, abs_tol=1e-12)
+@dataclass(frozen=True)
+class Number:
+    """A slider or number input: a number in [low, high] on the grid low + k·step (ints when ``integer``)."""
+    low: float
+    high: float
+    step: float | None = None
+    integer: bool = False
+
+    @property
+    def decimals(self) -> int | None:
+        """Decimal places of the step (0.05 → 2, 1e-4 → 4); None without a step."""
+        if self.step is None:
+            return None
+        try:
+            exponent = Decimal(repr(float(self.step))).normalize().as_tuple().exponent
+        except InvalidOperation:
+            return None
+        return max(0, -int(exponent))
+
+    def _snap(self, number: float) -> float | int:
+        if self.step:
+            # the slider's own grid: low + k·step, k a whole number
+            number = self.low + round((number - self.low) / self.step) * self.step
+        number = min(max(number, self.low), self.high)
+        if self.integer:
+            return int(round(number))
+        return round(number, self.decimals) if self.decimals is not None else float(number)
+
+    def parse(self, text: str) -> float | int | None:
+        number = _finite_float(text.strip()) if len(text) <= 40 else None
+        if number is None:
+            return None
+        tolerance = 1e-9 * max(1.0, abs(self.high - self.low))
+        if not self.low - tolerance <= number <= self.high + tolerance:
+            return None
+        if self.integer and not float(number).is_integer():
+            return None
+        return self._snap(number)
+
+    def check(self, value: Any) -> float | int | None:
+        number = _finite_float(value)
+        return None if number is None else self._snap(number)
+
+    def write(self, value: float | int) -> str:
+        return str(int(value)) if self.integer else repr(float(self._snap(float(value))))
 
 
-def slider(key: str, label: str, min_value, max_value, default, step=None, *, notices: list[str], **kwargs):
-    """``st.slider`` bound to the URL under ``key``; a URL value outside [min, max] or not a number gives the default
-    and a notice."""
-    raw = url_value(key)
-    value = st.slider(label, min_value, max_value, default, step, key=key, bind=BIND, **kwargs)
-    if raw is not None and not _same_number(raw, value):
-        notices.append(key)
-    return value
+@dataclass(frozen=True)
+class Choice:
+    """One option of several, by id. A link may also name an option by its label in any language (older links
+    did) or, for numeric ids such as "1e-3", by the same number written another way ("0.001")."""
+    options: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...] = ()  # (label in some language, option id)
+
+    def parse(self, text: str) -> str | None:
+        text = text.strip()
+        if text in self.options:
+            return text
+        for label, option in self.labels:
+            if text == label:
+                return option
+        number = _finite_float(text) if len(text) <= 40 else None
+        if number is not None:
+            for option in self.options:
+                if _finite_float(option) == number:
+                    return option
+        return None
+
+    def check(self, value: Any) -> str | None:
+        return value if isinstance(value, str) and value in self.options else None
+
+    def write(self, value: str) -> str:
+        return value
 
 
-def number_input(key: str, label: str, min_value, max_value, default, step=None, *, notices: list[str], **kwargs):
-    """``st.number_input`` bound to the URL, validated like ``slider``."""
-    raw = url_value(key)
-    value = st.number_input(label, min_value, max_value, default, step, key=key, bind=BIND, **kwargs)
-    if raw is not None and not _same_number(raw, value):
-        notices.append(key)
-    return value
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
 
 
-def choice(key: str, label: str, options: Sequence[str], default: str, format_option: Callable[[str], str], *,
-           notices: list[str], aliases: Callable[[str], Sequence[str]] = lambda option: (), kind: str = "selectbox",
-           **kwargs):
-    """A selectbox (or ``kind="radio"``) over option ids. The URL holds the option's label in the current language;
-    a label in another language (``aliases``) or the bare id is accepted too."""
-    raw = url_value(key)
-    if raw is not None:
-        asked = raw[0]
-        matches = [option for option in options
-                   if asked in (option, format_option(option), *aliases(option))]
-        if len(raw) == 1 and matches:
-            st.session_state[key] = matches[0]
-        else:
-            notices.append(key)
-    index = list(options).index(default)
-    widget = st.radio if kind == "radio" else st.selectbox
-    return widget(label, options, index=index, format_func=format_option, key=key, bind=BIND, **kwargs)
+@dataclass(frozen=True)
+class Flag:
+    """A toggle: 1/0, true/false, yes/no or on/off in a link; written as 1 or 0."""
+
+    def parse(self, text: str) -> bool | None:
+        word = text.strip().lower()
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else None
+
+    def check(self, value: Any) -> bool | None:
+        return value if isinstance(value, bool) else None
+
+    def write(self, value: bool) -> str:
+        return "1" if value else "0"
 
 
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
+@dataclass(frozen=True)
+class Text:
+    """Free text of at most ``max_chars`` characters. Its content is checked by the core function that reads it,
+    which says what is wrong; the page shows it back escaped, never as Markdown."""
+    max_chars: int
+
+    def parse(self, text: str) -> str | None:
+        return text if len(text) <= self.max_chars else None
+
+    def check(self, value: Any) -> str | None:
+        return value if isinstance(value, str) and len(value) <= self.max_chars else None
+
+    def write(self, value: str) -> str:
+        return value
 
 
-def toggle(key: str, label: str, default: bool = False, *, notices: list[str], **kwargs) -> bool:
-    """``st.toggle`` bound to the URL; accepts 1/0, true/false, yes/no, on/off."""
-    raw = url_value(key)
-    if raw is not None:
-        word = raw[0].strip().lower() if len(raw) == 1 else ""
-        if word in _TRUE + _FALSE:
-            st.session_state[key] = word in _TRUE
-        else:
-            notices.append(key)
-    return st.toggle(label, default, key=key, bind=BIND, **kwargs)
-
-
-def text_input(key: str, label: str, default: str, *, max_chars: int, notices: list[str], **kwargs) -> str:
-    """``st.text_input`` bound to the URL. Streamlit cuts a longer URL value to ``max_chars``; the content itself is
-    validated by the core function that parses it, which says what is wrong."""
-    raw = url_value(key)
-    value = st.text_input(label, default, max_chars=max_chars, key=key, bind=BIND, **kwargs)
-    if raw is not None and (len(raw) != 1 or raw[0] != value):
-        notices.append(key)
-    return value
+Kind = Number | Choice | Flag | Text
