@@ -19,42 +19,49 @@ h1 { font-size: 2.8rem !important; }
 """
 
 
-def _from_fresh_link(notices: list[str]) -> None:
-    """A new browser session takes the language and lecture mode from its link; later runs keep the session's own
-    (Back, Forward and links inside the app never switch them)."""
+LANG, LECTURE = "_lang", "_lecture"  # the session's own record of both; the sidebar widgets start from it
+
+
+def _session_settings(notices: list[str]) -> tuple[str, bool]:
+    """The session's language and lecture mode. A new browser session takes them from its link (else the
+    browser's locale, and lecture mode off); later runs keep the session's own: Back, Forward and links inside
+    the app never switch them."""
     state = st.session_state
-    link = address.query_from_address() if address.is_fresh_session() else {}
-    if "lang" not in state or "lang" in link:
+    if address.is_fresh_session() or LANG not in state:
+        link = address.query_from_address()
         asked = link.get("lang", [])
         lang = asked[0].strip().lower() if len(asked) == 1 else None
         if asked and lang not in LANGUAGES:
             notices.append("lang")
-            lang = None
-        state["lang"] = lang or state.get("lang") or language_from_locale(getattr(st.context, "locale", None))
-    if "lecture" not in state or "lecture" in link:
+        if lang not in LANGUAGES:
+            lang = state.get(LANG) or language_from_locale(getattr(st.context, "locale", None))
         asked = link.get("lecture", [])
         lecture = Flag().parse(asked[0]) if len(asked) == 1 else None
         if asked and lecture is None:
             notices.append("lecture")
-        state["lecture"] = bool(lecture if lecture is not None else state.get("lecture", False))
+        state[LANG], state[LECTURE] = lang, bool(lecture if lecture is not None else state.get(LECTURE, False))
+        # A widget that already exists (a test that reuses a session) must show the link's value too.
+        for key, value in (("lang", state[LANG]), ("lecture", state[LECTURE])):
+            if key in state and state[key] != value:
+                state[key] = value
+    return state[LANG], state[LECTURE]
 
 
 def setup() -> list[str]:
-    """Page config, then the sidebar's language and lecture-mode switches.
-
-    The language defaults to the browser's locale where Streamlit exposes it, else English. Returns the names of
-    link values that were refused.
-    """
+    """Page config, then the sidebar's language and lecture-mode switches. Their starting values are their
+    defaults (``index``, ``value``), so a new session's link never goes through session state. Returns the names of
+    link values that were refused."""
     notices: list[str] = []
-    _from_fresh_link(notices)
-    lecture = bool(st.session_state.get("lecture"))
+    lang, lecture = _session_settings(notices)
     st.set_page_config(page_title="Training neural networks · 神经网络训练", page_icon=":material/neurology:",
                        layout="wide", initial_sidebar_state="collapsed" if lecture else "auto")
     with st.sidebar:
-        lang = st.radio("Language · 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="lang", horizontal=True)
+        lang = st.radio("Language · 语言", list(LANGUAGES), index=list(LANGUAGES).index(lang),
+                        format_func=LANGUAGES.get, key="lang", horizontal=True)
         common = Texts("common", lang)
-        st.toggle(common("lecture_mode"), key="lecture", help=common("lecture_mode_help"))
-    if st.session_state.get("lecture"):
+        lecture = st.toggle(common("lecture_mode"), value=lecture, key="lecture", help=common("lecture_mode_help"))
+    st.session_state[LANG], st.session_state[LECTURE] = lang, lecture
+    if lecture:
         st.html(LECTURE_CSS)
     return notices
 

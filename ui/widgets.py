@@ -68,7 +68,14 @@ class Number:
         return None if number is None else self._snap(number)
 
     def write(self, value: float | int) -> str:
-        return str(int(value)) if self.integer else repr(float(self._snap(float(value))))
+        """The shortest plain form on the step's grid: 0.3, 2, -1.25, 0.0001 (never 2.0 or 1e-04)."""
+        number = self._snap(float(value))
+        if self.integer:
+            return str(int(number))
+        if self.decimals is None:
+            return repr(float(number))
+        text = f"{number:.{self.decimals}f}".rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
 
 
 @dataclass(frozen=True)
