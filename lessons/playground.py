@@ -88,8 +88,8 @@ with data_col.container(border=True):
         features = tuple(name for name in D.FEATURES if page.toggle(name, False))
     with st.expander(T("section.upload"), expanded=dataset == "custom"):
         st.caption(T("upload.help", rows=D.CSV_MAX_ROWS, classes=D.CSV_MAX_CLASSES))
-        st.file_uploader(T("upload.label"), type=["csv", "txt"], key=page.key("csv_upload"), on_change=on_upload,
-                         max_upload_size=max(1, D.CSV_MAX_BYTES // 1_000_000))
+        st.file_uploader(T("upload.label"), type=["csv", "txt"], key=page.key("csv_upload"), on_change=on_upload)
+        page.upload_limits(["csv", "txt"], D.CSV_MAX_BYTES)
         if CSV_ERROR in st.session_state:
             bad_name, bad_error = st.session_state[CSV_ERROR]
             st.error(T("upload.error", name=escape(bad_name), error=error_text(bad_error)))

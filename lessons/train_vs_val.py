@@ -16,7 +16,6 @@ TRAIN, VAL, MARK = charts.PALETTE[0], charts.PALETTE[1], "#555555"
 ALERT = {"still_learning": st.info, "converged": st.success, "overfitting": st.warning, "data_problem": st.warning,
          "diverging": st.error, "too_short": st.info, "ambiguous": st.info}
 MAX_DRAWN = 800  # points per curve in a chart
-UPLOAD_MB = curves_io.MAX_BYTES // (1024 * 1024)  # the reader's limit; .streamlit/config.toml's maxUploadSize matches
 
 
 @st.cache_data(show_spinner=False, max_entries=len(presets.PRESETS))
@@ -161,7 +160,7 @@ try:
         else:
             st.info(T("own.empty"))
     elif source == "csv":
-        upload = page.upload("upload_csv", T("own.csv"), ["csv", "txt", "log", "tsv"], UPLOAD_MB,
+        upload = page.upload("upload_csv", T("own.csv"), ["csv", "txt", "log", "tsv"], curves_io.MAX_BYTES,
                              help=T("own.csv_help"))
         if upload is not None:
             curves = cached_parse(upload[1], upload[0])
@@ -170,9 +169,9 @@ try:
     else:
         left, right = st.columns(2)
         with left:
-            train_file = page.upload("upload_tb_train", T("own.tb_train"), ["csv"], UPLOAD_MB)
+            train_file = page.upload("upload_tb_train", T("own.tb_train"), ["csv"], curves_io.MAX_BYTES)
         with right:
-            val_file = page.upload("upload_tb_val", T("own.tb_val"), ["csv"], UPLOAD_MB)
+            val_file = page.upload("upload_tb_val", T("own.tb_val"), ["csv"], curves_io.MAX_BYTES)
         if train_file is not None and val_file is not None:
             curves = cached_parse_pair(train_file[1], val_file[1], train_file[0], val_file[0])
         else:

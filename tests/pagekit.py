@@ -47,7 +47,7 @@ def key(page_file: str, name: str) -> str:
 
 def shown(markdown: str) -> str:
     """What a student reads of a Markdown source that quotes escaped text (``x\\*\\*2`` reads ``x**2``)."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u200b", "")
 
 
 def param_name(widget) -> str:

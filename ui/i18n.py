@@ -71,8 +71,11 @@ _MARKDOWN_SIGNS = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation ch
 def escape(text: object) -> str:
     """Text a student typed or a link carried, made safe to show inside Markdown: every ASCII punctuation character
     backslash-escaped (CommonMark allows it for all of them), so ``**``, ``[a](…)``, ``<b>``, ``$…$``, ``:red[…]``
-    and bare links show as typed; line breaks become spaces."""
+    and bare links show as typed (a bare address gets a zero-width space, so it is not made a link); line breaks
+    become spaces."""
     flat = re.sub(r"\s+", " ", str(text))
+    # GFM turns bare addresses into links after escapes are read: a zero-width space keeps them plain text
+    flat = re.sub(r"(?i)\b(https?|ftp|www)(?=[:.])", "\\1\u200b", flat).replace("@", "@\u200b")
     return _MARKDOWN_SIGNS.sub(r"\\\1", flat)
 
 

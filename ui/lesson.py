@@ -27,6 +27,7 @@ from ui.registry import LESSONS, lesson_by_id, neighbours, position
 from ui.widgets import Choice, Flag, Kind, Number, Text
 
 HIDE_CSS = "<style>[class*='st-key-nnx-hidden-'] { display: none !important; }</style>"
+UPLOAD_CSS = "<style>[data-testid='stFileUploaderDropzoneInstructions'] { display: none; }</style>"
 
 
 def lecture_mode() -> bool:
@@ -176,25 +177,44 @@ class LessonPage:
         return self._control(name, Text(max_chars), default, lambda key: st.text_area(label, key=key, **kwargs),
                              in_address=False)
 
-    def upload(self, name: str, label: str, types: Sequence[str], max_mb: int, **kwargs) -> tuple[str, bytes] | None:
+    def upload(self, name: str, label: str, types: Sequence[str], max_bytes: int, **kwargs) -> tuple[str, bytes] | None:
         """A file upload that the student keeps for this session: (file name, content), or None. The file outlives
-        the widget (which Streamlit empties when the student leaves the page or switches language): coming back by
-        Back, Forward or Next, the page still uses it, and says so."""
+        the widget (which Streamlit empties when the student leaves the page): coming back by Back, Forward or Next,
+        the page still uses it, and says so; only "Forget this file" lets it go. A file over ``max_bytes`` gets this page's own message, in the
+        student's language, and is not kept (the server accepts larger uploads so that the page, not the browser,
+        can say so; see .streamlit/config.toml)."""
         key, kept = self.key(name), f"file:{name}"
 
         def keep() -> None:
             file = st.session_state.get(key)
-            self.memory[kept] = (file.name, file.getvalue()) if file is not None else None
+            if file is None:  # the browser clears the widget on its way to a new file: keep using the old one
+                return
+            if file.size > max_bytes:  # refused; the file kept before stays in use
+                self.memory[f"too_big:{name}"] = (file.name, file.size)
+            else:
+                self.memory[kept] = (file.name, file.getvalue())
+                self.memory.pop(f"too_big:{name}", None)
 
         with self.placed(name):
-            file = st.file_uploader(label, type=list(types), key=key, on_change=keep, max_upload_size=max_mb,
-                                    **kwargs)
+            file = st.file_uploader(label, type=list(types), key=key, on_change=keep, **kwargs)
+            self.upload_limits(types, max_bytes)
+            too_big = self.memory.get(f"too_big:{name}")
             stored = self.memory.get(kept)
-            if file is None and stored is not None:
+            if too_big is not None:
+                st.error(self.common("upload_too_big", name=escape(too_big[0]), limit=f"{max_bytes / 2**20:g}"),
+                         icon=":material/error:")
+            if stored is not None and (file is None or too_big is not None):
                 st.caption(self.common("upload_kept", name=escape(stored[0])))
                 st.button(self.common("upload_forget"), key=f"{key}_forget", type="tertiary",
-                          icon=":material/close:", on_click=lambda: self.memory.pop(kept, None))
+                          icon=":material/close:", on_click=self.memory.pop, args=(kept, None))
         return self.memory.get(kept)
+
+    def upload_limits(self, types: Sequence[str], max_bytes: int) -> None:
+        """The upload's accepted types and size limit in the student's language, in place of Streamlit's own line
+        (English, and stating the server's limit rather than this page's)."""
+        st.html(UPLOAD_CSS)
+        size = f"{max_bytes / 2**20:g} MB" if max_bytes >= 2**20 else f"{max_bytes / 1000:g} kB"
+        st.caption(self.common("upload_limits", types=", ".join(t.upper() for t in types), size=size))
 
     # --- teaching blocks ------------------------------------------------------------------------------------------
     def question(self, name: str, options: Sequence[str], correct: str) -> None:
