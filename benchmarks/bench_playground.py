@@ -64,7 +64,7 @@ def page_playing(query: dict) -> tuple[int, float]:
     from tests.pagekit import open_page
 
     at = open_page("lessons/playground.py", {"lang": "en", "epochs": str(EPOCHS), "speed": str(SPEED), **query})
-    at.button(key="play").click()
+    at.button(key="play_pause").click()
     start = time.perf_counter()
     at.run()
     for _ in range(EPOCHS // SPEED + 2):

@@ -345,6 +345,7 @@ MAX_FORMULA_DEPTH = 30
 MAX_FORMULA_NODES = 120
 MAX_EXPONENT = 10
 MAX_CONSTANT = 1e6
+MAX_MAGNITUDE = 1e100  # |f| on the box: beyond it g² overflows (Adam, RMSprop stand still) and charts cannot draw it
 CUSTOM_RANGE = (-3.0, 3.0)
 
 
@@ -600,7 +601,8 @@ def custom_surface(expression: str, x_range: tuple[float, float] = CUSTOM_RANGE,
     by walking its AST; it is never passed to eval/exec. The gradient is exact, by forward-mode automatic
     differentiation over the AST (value and derivative carried through each node with its derivative rule).
     The box defaults to (−3, 3)², the start to (2, 2); minima are unknown (empty list). Out-of-domain points
-    (log of a negative, …) give nan, overflow gives inf, silently.
+    (log of a negative, …) give nan, overflow gives inf, silently; a formula whose finite values on the box exceed
+    ``MAX_MAGNITUDE`` in size is refused (ValueError).
     """
     tree = parse_formula(expression)
     value = _compile_value(tree)
@@ -626,6 +628,12 @@ def custom_surface(expression: str, x_range: tuple[float, float] = CUSTOM_RANGE,
     for lo, hi in (x_range, y_range):
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise ValueError("a range must be two finite numbers (low, high) with low < high")
+    gx, gy = np.meshgrid(np.linspace(*x_range, 41), np.linspace(*y_range, 41))
+    sampled = f(gx, gy)
+    finite = np.abs(sampled[np.isfinite(sampled)])
+    if finite.size and finite.max() > MAX_MAGNITUDE:
+        raise ValueError(f"The formula reaches {finite.max():.3g} on the box; values beyond {MAX_MAGNITUDE:.0e} are "
+                         "too large to follow in floating point (the squared gradient overflows)")
     start = (x_range[0] + 5 / 6 * (x_range[1] - x_range[0]), y_range[0] + 5 / 6 * (y_range[1] - y_range[0]))
     return Surface(name="custom", formula=expression.strip(), f=f, grad=grad,
                    x_range=(float(x_range[0]), float(x_range[1])), y_range=(float(y_range[0]), float(y_range[1])),

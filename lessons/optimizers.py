@@ -67,13 +67,22 @@ def apply_scenario() -> None:
         state[page.key(f"log_lr_{name}")] = views.log_lr(default_lr(name, surface))
 
 
-def start_from_click() -> None:
-    """Chart callback: the clicked grid node becomes the start point (runs before the sliders exist)."""
-    picked = st.session_state["race_chart"].selection.get("pick") or []
-    if picked and "x" in picked[0] and "y" in picked[0]:
-        x, y = float(picked[0]["x"]), float(picked[0]["y"])
-        st.session_state[page.key("start_x")] = round(min(max(x, START_X[0]), START_X[1]), 3)
-        st.session_state[page.key("start_y")] = round(min(max(y, START_Y[0]), START_Y[1]), 3)
+PICKS_MADE = "_optimizers_picks"  # how many starts were picked: the chart's key, so the same spot can be re-picked
+
+
+def start_from_click(chart_key: str) -> None:
+    """Chart callback: the clicked point (a grid node, or the mark clicked) becomes the start point (runs before the
+    sliders exist). The chart then gets a new key, so its selection starts empty: clicking the same spot again,
+    after the start was moved by its sliders, still counts."""
+    selection = st.session_state[chart_key].selection
+    for name in surface_charts.PICKS:
+        picked = selection.get(name) or []
+        if picked and "x" in picked[0] and "y" in picked[0]:
+            x, y = float(picked[0]["x"]), float(picked[0]["y"])
+            st.session_state[page.key("start_x")] = round(min(max(x, START_X[0]), START_X[1]), 3)
+            st.session_state[page.key("start_y")] = round(min(max(y, START_Y[0]), START_Y[1]), 3)
+            st.session_state[PICKS_MADE] = st.session_state.get(PICKS_MADE, 0) + 1
+            return
 
 
 def num(value: float, digits: int = 4) -> str:
@@ -243,7 +252,9 @@ texts = {"x": "x", "y": "y", "level": "f", "opt": T("chart.optimizer"), "step": 
          "minimum_label": T("chart.minimum_label"), "marker": T("chart.marker")}
 spec = race_figure(surface, formula_key, (start_x, start_y), steps, settings, schedule, eps, LABELS,
                    tuple(sorted(texts.items())))
-st.vega_lite_chart(spec=spec, key="race_chart", on_select=start_from_click, selection_mode=["pick"])
+race_key = f"race_chart_{st.session_state.get(PICKS_MADE, 0)}"
+st.vega_lite_chart(spec=spec, key=race_key, on_select=lambda key=race_key: start_from_click(key),
+                   selection_mode=list(surface_charts.PICKS))
 offer_svg(lambda race=spec: race)
 st.caption(T("race.how_to", stride=view.stride))
 if not settings:
@@ -285,8 +296,8 @@ if not settings:
 for setting in settings:
     numbers = cached_numbers(surface, formula_key, (start_x, start_y), steps, setting, schedule, t_asked)
     st.markdown(T("eq.heading", name=T(f"opt.{numbers.name}"), idea=T(f"eq.idea.{numbers.name}")))
-    if numbers.t == 0:
-        st.caption(T("eq.no_step"))
+    if numbers.t == 0:  # the run stopped before a step: f was not finite at the start, or after the first step
+        st.caption(T("eq.no_step") if not math.isfinite(view.start_loss) else T("eq.diverged_at_once"))
         continue
     if numbers.clamped:
         st.caption(T("eq.clamped", t=numbers.t))

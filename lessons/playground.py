@@ -16,9 +16,9 @@ from core import playground_views as V
 from core import training
 from core.training import TrainConfig
 from ui import charts, playground_charts
-from ui.i18n import error_text, escape
+from ui.i18n import Texts, error_text, escape
 from ui.lesson import LessonPage
-from ui.training_slots import training_slot
+from ui.training_slots import training_slot, training_slot_if_free
 
 page = LessonPage("playground")
 T = page.t
@@ -206,13 +206,21 @@ def live_view() -> None:
     run = st.session_state.get(RUN)
     if run is None:
         return
-    if (run.playing or run.pending) and not run.done:
-        epochs, budget = (run.pending, STEP_BUDGET_S) if run.pending else (int(speed), TICK_BUDGET_S)
-        run.pending = 0
+    trained = False
+    if run.pending and not run.done:  # a Step: asked for once, so it waits for a slot (saying so)
+        epochs, run.pending = run.pending, 0
         with training_slot():
-            run.advance(epochs, budget)
-        if run.done:
-            st.rerun()  # a full rerun: Play and Step turn off and the ticking stops
+            run.advance(epochs, STEP_BUDGET_S)
+        trained = True
+    elif run.playing and not run.done:  # Play: a little every tick; when the server is busy this tick is skipped
+        with training_slot_if_free() as free:
+            if free:
+                run.advance(int(speed), TICK_BUDGET_S)
+                trained = True
+        if not free:
+            st.info(Texts("common")("queued"), icon=":material/hourglass_top:")
+    if trained and run.done:
+        st.rerun()  # a full rerun: Play and Step turn off and the ticking stops
     history = run.trainer.history
     views = run.views()
     st.progress(min(1.0, run.epoch / run.trainer.config.epochs),
@@ -278,12 +286,11 @@ if run is not None:
     for notice in trainer.history.notices:
         st.warning(notice_text(notice), icon=":material/tune:")
     play_col, step_col, reset_col, info_col = st.columns([1, 1, 1, 3], vertical_alignment="center")
-    if run.playing:
-        play_col.button(T("buttons.pause"), key="pause", icon=":material/pause:", on_click=set_playing,
-                        args=(False,))
-    else:
-        play_col.button(T("buttons.play"), key="play", icon=":material/play_arrow:", on_click=set_playing,
-                        args=(True,), disabled=run.done, type="primary")
+    # one button that turns from Play to Pause (one key: the two can never show side by side)
+    play_col.button(T("buttons.pause") if run.playing else T("buttons.play"), key="play_pause",
+                    icon=":material/pause:" if run.playing else ":material/play_arrow:", on_click=set_playing,
+                    args=(not run.playing,), disabled=run.done and not run.playing,
+                    type="secondary" if run.playing else "primary")
     step_col.button(T("buttons.step", n=int(speed)), key="step", icon=":material/skip_next:", on_click=ask_step,
                     args=(int(speed),), disabled=run.done or run.playing)
     reset_col.button(T("buttons.reset"), key="reset", icon=":material/restart_alt:", on_click=reset_run)

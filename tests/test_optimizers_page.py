@@ -8,6 +8,7 @@ from core import optimizer_views as views
 from core.optimizers import OPTIMIZERS, default_lr, trajectory
 from core.surfaces import SURFACES
 from tests.pagekit import open_page, shown
+from ui.i18n import catalogue
 
 PAGE = "lessons/optimizers.py"
 NAMES = tuple(OPTIMIZERS)
@@ -114,3 +115,23 @@ def test_choosing_a_surface_applies_its_scenario_and_a_bad_formula_shows_an_erro
     at.text_input(key="optimizers__formula").input("x^2 + y").run()
     assert not at.exception
     assert any("x**2" in shown(error.value) for error in at.error)
+
+
+def test_a_formula_too_large_to_optimise_is_refused_with_its_size():
+    """((x**10)**10)**10 reaches 1e301 on the box: its gradient squared overflows (Adam would stand still in x) and a
+    chart cannot draw it, so the page refuses it and says why, and races the example formula instead."""
+    at = open_page(PAGE, {"lang": "en", "surface": "custom", "formula": "((x**10)**10)**10 + y**2"})
+    assert not at.exception
+    assert any("too large to follow" in shown(error.value) for error in at.error)
+    view = views.race("custom", "((x**10)**10)**10 + y**2", (2, 2), 50, settings_for("custom"))
+    assert view.error and view.formula == views.DEFAULT_FORMULA
+
+
+EN = catalogue("en", "optimizers")
+
+
+def test_a_run_that_diverges_at_its_first_step_says_so_not_that_the_start_is_not_finite():
+    at = open_page(PAGE, {"lang": "en", "surface": "custom", "formula": "exp(x**2) + y**2", "log_lr_sgd": "0"})
+    assert not at.exception
+    captions = " ".join(caption.value for caption in at.caption)
+    assert EN["eq.diverged_at_once"] in captions and EN["eq.no_step"] not in captions

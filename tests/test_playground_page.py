@@ -69,13 +69,13 @@ def test_step_trains_a_few_epochs_and_draws_the_curves():
 
 def test_play_advances_on_every_tick_and_pause_stops():
     at = open_playground({"speed": "3"})
-    at.button(key="play").click().run()
+    at.button(key="play_pause").click().run()
     assert run_of(at).playing
     first = run_of(at).epoch
     at.run()
     at.run()
     assert run_of(at).epoch == first + 6
-    at.button(key="pause").click().run()
+    at.button(key="play_pause").click().run()
     paused = run_of(at).epoch
     at.run()
     assert not run_of(at).playing and run_of(at).epoch == paused
@@ -83,13 +83,13 @@ def test_play_advances_on_every_tick_and_pause_stops():
 
 def test_play_to_the_end_stops_with_the_reason():
     at = open_playground({"epochs": "12", "speed": "5"})
-    at.button(key="play").click().run()
+    at.button(key="play_pause").click().run()
     for _ in range(4):
         at.run()
     run = run_of(at)
     assert run.done and not run.playing and run.epoch == 12
     assert any(EN["stop.max_epochs"].format(epoch=12) in s.value for s in at.success)
-    assert at.button(key="play").disabled
+    assert at.button(key="play_pause").disabled
 
 
 def test_a_new_setting_and_reset_start_a_fresh_network():
@@ -276,3 +276,24 @@ def test_compare_gives_long_rows_for_both_runs():
     assert len(result.epoch) == 2 * 2 * 6 and set(result.run.tolist()) == {0, 1}
     assert [stop for stop in result.stops] == [("max_epochs", 6), ("max_epochs", 6)]
     assert all(final is not None for final in result.finals)
+
+
+def test_while_every_slot_is_busy_play_waits_without_holding_the_page():
+    """A tick that finds no free training slot says "queued" and trains nothing; the page finishes at once (Play
+    and Pause are one button, so the two never show together) and the next tick tries again."""
+    from ui import training_slots
+
+    at = open_playground({"speed": "3"})
+    slots = training_slots._slots()
+    held = [slots.acquire(blocking=False) for _ in range(training_slots.MAX_CONCURRENT_TRAININGS)]
+    try:
+        at.button(key="play_pause").click().run()
+        assert run_of(at).playing and run_of(at).epoch == 0
+        assert any(catalogue("en", "common")["queued"] in info.value for info in at.info)
+        assert [b.label for b in at.button if b.key == "play_pause"] == [EN["buttons.pause"]]
+    finally:
+        for ok in held:
+            if ok:
+                slots.release()
+    at.run()
+    assert run_of(at).epoch == 3, "the next tick trains"

@@ -357,3 +357,9 @@ def test_refusal_messages_are_clear():
     assert "__import__" in str(pytest.raises(ValueError, custom_surface, "__import__('os')").value)
     assert str(MAX_FORMULA_LENGTH) in str(pytest.raises(ValueError, custom_surface, "x+" * 150 + "x").value)
     assert "10" in str(pytest.raises(ValueError, parse_formula, "x**12").value)
+
+
+def test_a_formula_too_large_for_floating_point_steps_is_refused():
+    with pytest.raises(ValueError, match="too large to follow"):
+        custom_surface("((x**10)**10)**10 + y**2")
+    assert custom_surface("exp(x**2) + y**2").f(3.0, 0.0) == pytest.approx(np.exp(9))

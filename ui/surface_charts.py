@@ -178,12 +178,15 @@ def race_frames(view, run_codes, labels: list[str], texts: dict[str, str]) -> di
     paths = pd.DataFrame({
         "opt": pd.Categorical.from_codes(codes, categories=labels),
         "step": plot["step"].astype(np.int16), "x": plot["x"].astype(np.float32),
-        "y": plot["y"].astype(np.float32), "f": plot["f"].astype(np.float32),
-        "gap": plot["gap"].astype(np.float32), "last": plot["last"].astype(np.int16)})
+        "y": plot["y"].astype(np.float32), "f": plot["f"].astype(np.float64),  # f may exceed float32's 3.4e38
+        "gap": plot["gap"].astype(np.float64), "last": plot["last"].astype(np.int16)})
     rows = [(view.start[0], view.start[1], texts["start"], texts["start_label"])]
     rows += [(mx, my, texts["minimum"], texts["minimum_label"]) for mx, my in view.minima]
     markers = pd.DataFrame(rows, columns=["x", "y", "kind", "label"])
     return {"paths": paths, "markers": markers, "contours": compact_contour_frame(view.contours)}
+
+
+PICKS = ("pick", "pick_dot", "pick_now", "pick_marker")  # the race chart's click selections, grid node first
 
 
 def race_chart(frames: dict[str, pd.DataFrame], *, x_range, y_range, series_domain: list[str],
@@ -192,7 +195,8 @@ def race_chart(frames: dict[str, pd.DataFrame], *, x_range, y_range, series_doma
     """Contour lines with the optimizers' paths (left) and the loss against the step (right), linked by one step
     slider drawn by the browser: scrubbing it filters both views to step ≤ k and moves a dot per optimizer, with
     no Streamlit rerun. Clicking the contour plot selects the nearest node of a pick_grid × pick_grid grid (the
-    selection "pick", fields x and y) for Streamlit to read. Returns a :func:`vega_spec`.
+    selection "pick", fields x and y), or the mark clicked (selections "pick_dot", "pick_now", "pick_marker"), for
+    Streamlit to read. Returns a :func:`vega_spec`.
 
     ``frames``: from :func:`race_frames`. ``texts``: translated titles x, y, level, opt, step, f, gap, slider,
     start, minimum, marker.
@@ -213,7 +217,11 @@ def race_chart(frames: dict[str, pd.DataFrame], *, x_range, y_range, series_doma
     k_max = -(-steps // stride) * stride
     k = alt.param(name="k", value=k_max,
                   bind=alt.binding_range(min=0, max=k_max, step=stride, name=texts["slider"] + " "))
-    pick = alt.selection_point(name="pick", fields=["x", "y"], on="click", nearest=True, clear=False)
+    # A click picks the nearest grid node; a click that lands on a mark drawn above the grid (a path's dot, an
+    # optimizer's current point, the start or a minimum) picks that mark's point instead, through its own selection.
+    picks = [alt.selection_point(name=name, fields=["x", "y"], on="click", nearest=name == "pick", clear=False)
+             for name in PICKS]
+    pick = picks[0]
     tips = [alt.Tooltip("opt:N", title=texts["opt"]), alt.Tooltip("step:Q", title=texts["step"]),
             alt.Tooltip("x:Q", title=texts["x"], format=".4~g"), alt.Tooltip("y:Q", title=texts["y"], format=".4~g"),
             alt.Tooltip("f:Q", title=texts["f"], format=".4~g")]
@@ -227,7 +235,7 @@ def race_chart(frames: dict[str, pd.DataFrame], *, x_range, y_range, series_doma
         x=alt.X("x:Q", title=texts["x"], scale=x_scale), y=alt.Y("y:Q", title=texts["y"], scale=y_scale),
         tooltip=[alt.Tooltip("x:Q", title=texts["x"], format=".3~g"),
                  alt.Tooltip("y:Q", title=texts["y"], format=".3~g")],
-    ).add_params(pick)
+    ).add_params(pick).properties(name="pick_view")
     contour_color = alt.Scale(scheme="blues", reverse=True, type="symlog" if log_color else "linear")
     contours = alt.Chart(alt.NamedData(name="contours")).mark_line(strokeWidth=1, opacity=0.7, clip=True).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale), detail="line:N", order="order:Q",
@@ -239,16 +247,19 @@ def race_chart(frames: dict[str, pd.DataFrame], *, x_range, y_range, series_doma
     faded = base.mark_line(strokeWidth=1.5, opacity=0.25, clip=True)
     walked = base.transform_filter("datum.step <= k")
     trail_line = walked.mark_line(strokeWidth=2.2, clip=True).encode(color=color_legend)
-    trail_dots = walked.mark_circle(size=14, clip=True).encode(tooltip=tips)
+    trail_dots = walked.mark_circle(size=14, clip=True).encode(tooltip=tips).add_params(picks[1]).properties(
+        name="pick_dot_view")
     now = base.transform_filter("datum.step == min(k, datum.last)").mark_point(
-        filled=True, size=120, stroke="#111", strokeWidth=1, opacity=1, clip=True).encode(tooltip=tips)
+        filled=True, size=120, stroke="#111", strokeWidth=1, opacity=1, clip=True).encode(
+        tooltip=tips).add_params(picks[2]).properties(name="pick_now_view")
     marks = alt.Chart(alt.NamedData(name="markers")).mark_point(
         filled=True, size=160, color="#111", clip=True).encode(
         x=alt.X("x:Q", scale=x_scale), y=alt.Y("y:Q", scale=y_scale),
         shape=alt.Shape("kind:N", scale=alt.Scale(domain=[texts["start"], texts["minimum"]],
                                                   range=["cross", "diamond"]), legend=None),
         tooltip=[alt.Tooltip("label:N", title=texts["marker"]), alt.Tooltip("x:Q", title=texts["x"], format=".4~g"),
-                 alt.Tooltip("y:Q", title=texts["y"], format=".4~g")])
+                 alt.Tooltip("y:Q", title=texts["y"], format=".4~g")]).add_params(picks[3]).properties(
+        name="pick_marker_view")
     left = alt.layer(grid, contours, faded, trail_line, trail_dots, now, marks).properties(width=size, height=size)
 
     gap_scale = alt.Scale(type="log") if log_gap else alt.Scale(zero=False)
@@ -265,7 +276,15 @@ def race_chart(frames: dict[str, pd.DataFrame], *, x_range, y_range, series_doma
     loss_hover = loss_base.mark_circle(size=40, opacity=0).encode(tooltip=loss_tips)
     right = alt.layer(loss_faded, loss_walked, loss_now, loss_hover).properties(width=size, height=size)
     chart = alt.hconcat(left, right).add_params(k).resolve_scale(color="shared")
-    return vega_spec(chart, frames)
+    spec = vega_spec(chart, frames)
+    # Altair hoists the four click selections to the top and lists every one of their views under each; each
+    # belongs to its own layer only (else all four would answer every click on any of them).
+    layers = spec["hconcat"][0]["layer"]
+    for param in spec["params"]:
+        if param["name"] in PICKS:
+            param["views"] = [layer["name"] for layer in layers  # Altair suffixes the names (pick_view_0)
+                              if str(layer.get("name")).startswith(f"{param['name']}_view")]
+    return spec
 
 
 PHASE_COLORS = ["#4c9a6a", "#e0a42f", "#b8505a"]  # converges, oscillates, diverges

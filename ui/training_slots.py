@@ -29,6 +29,7 @@ def _slots() -> threading.BoundedSemaphore:
 
 @contextlib.contextmanager
 def training_slot():
+    """Hold a slot for the training inside; past the cap, wait (saying so) up to ``QUEUE_TIMEOUT_S``."""
     slots = _slots()
     if not slots.acquire(blocking=False):
         notice = st.empty()
@@ -42,3 +43,16 @@ def training_slot():
         yield
     finally:
         slots.release()
+
+
+@contextlib.contextmanager
+def training_slot_if_free():
+    """A slot if one is free right now (yields True), else yields False at once: for a live run that trains a
+    little every tick, which simply tries again on the next tick instead of holding the page while it waits."""
+    slots = _slots()
+    acquired = slots.acquire(blocking=False)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            slots.release()
