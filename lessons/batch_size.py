@@ -25,9 +25,10 @@ def run_names(view, text) -> dict[str, str]:
 # The figures are cached whole (finished Vega-Lite dicts): building and validating layered Altair charts takes longer
 # than a warm rerun may, and a figure changes only with the settings or the language.
 @st.cache_data(show_spinner=False, max_entries=128)
-def figures(settings: tuple, lang: str) -> dict[str, dict]:
-    """Every chart of the page for one setting and language: "paths" (the three runs on the contours), "by_epoch"
-    and "by_step" (loss above the minimum), "noise" (mini-batch gradient spread against b)."""
+def figures(settings: tuple, lang: str, paths_size: int = 380) -> dict[str, dict]:
+    """Every chart of the page for one setting and language: "paths" (the three runs on the contours, a square of
+    ``paths_size`` px), "by_epoch" and "by_step" (loss above the minimum), "noise" (mini-batch gradient spread
+    against b)."""
     text = Texts(PAGE_ID, lang)
     view = cached_view(*settings)
     names = run_names(view, text)
@@ -41,7 +42,7 @@ def figures(settings: tuple, lang: str) -> dict[str, dict]:
         view.contours, view.x_range, view.y_range, paths, points, x_title="w₁", y_title="w₂",
         level_title=text("col.loss"), series_title=text("col.run"), series_order=order,
         path_tooltip={"series": text("col.run"), "step": text("col.step"), "x": "w₁", "y": "w₂"},
-        point_tooltip={"label": text("col.point"), "x": "w₁", "y": "w₂"}, size=380)}
+        point_tooltip={"label": text("col.point"), "x": "w₁", "y": "w₂"}, size=paths_size)}
     gap = text("col.gap")
     by_epoch = pd.concat([pd.DataFrame({"series": name, "epoch": run.epoch_x, "gap": run.epoch_gaps})
                           for name, run in runs], ignore_index=True)
@@ -74,28 +75,29 @@ def figures(settings: tuple, lang: str) -> dict[str, dict]:
 
 # --- 1. Three ways through an epoch --------------------------------------------------------------------------------
 st.header(T("runs.title"))
-st.markdown(T("runs.intro"))
-first, second, third = st.columns(3, gap="large")
-with first:
-    batch_size = page.slider("batch_size", 1, 200, 20)
-    lr = page.slider("lr", 0.01, 0.5, 0.05, 0.01)
-with second:
-    epochs = page.slider("epochs", 1, 20, 10)
-    seed = page.slider("seed", 0, 99, 0)
-with third:
-    schedule = page.choice("schedule", SCHEDULES, "constant", kind="radio")
-settings = (int(batch_size), round(float(lr), 6), int(epochs), schedule, int(seed))
-view = cached_view(*settings)
-figs = figures(settings, T.lang)
-names = run_names(view, T)
-runs = [(key, getattr(view, key)) for key in RUNS]
+page.prose(T("runs.intro"))
+with page.main_experiment():
+    first, second, third = st.columns(3, gap="large")
+    with first:
+        batch_size = page.slider("batch_size", 1, 200, 20)
+        lr = page.slider("lr", 0.01, 0.5, 0.05, 0.01)
+    with second:
+        epochs = page.slider("epochs", 1, 20, 10)
+        seed = page.slider("seed", 0, 99, 0)
+    with third:
+        schedule = page.choice("schedule", SCHEDULES, "constant", kind="radio")
+    settings = (int(batch_size), round(float(lr), 6), int(epochs), schedule, int(seed))
+    view = cached_view(*settings)
+    figs = figures(settings, T.lang, 290 if page.lecture else 380)  # lecture mode: the first screen holds it
+    names = run_names(view, T)
+    runs = [(key, getattr(view, key)) for key in RUNS]
 
-left, right = st.columns([1, 1], gap="large")
-with left:
-    charts.show_spec(figs["paths"], fixed=True)
-with right:
-    charts.show_spec(figs["by_epoch"])
-    charts.show_spec(figs["by_step"])
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        charts.show_spec(figs["paths"], fixed=True)
+    with right:
+        charts.show_spec(figs["by_epoch"])
+        charts.show_spec(figs["by_step"])
 st.caption(T("runs.charts_note"))
 table = pd.DataFrame({
     T("col.run"): [names[key] for key in RUNS],

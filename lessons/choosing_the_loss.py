@@ -23,27 +23,28 @@ def val(value: float, digits: int = 3) -> str:
 
 # --- 1. The decision table ------------------------------------------------------------------------------------------
 st.header(T("table.title"))
-st.markdown(T("table.intro"))
-score = page.slider("score", -6.0, 6.0, -3.0, 0.1)
-examples = cached_examples(float(score))
-check = examples.multiclass
-rows = [
-    (T("table.binary"), "sigmoid", f"{T('table.bce')} (`nn.BCEWithLogitsLoss`)",
-     f"$\\sigma({val(score)}) = {val(examples.binary_y_hat)},\\ y = 1:\\ "
-     f"L = -\\ln {val(examples.binary_y_hat)} = {val(examples.binary_loss)}$"),
-    (T("table.multiclass"), "softmax", f"{T('table.ce')} (`nn.CrossEntropyLoss`)",
-     f"$\\mathrm{{softmax}}({val(score)}, {check.logits[1]:g}, {check.logits[2]:g}) = "
-     f"({', '.join(val(v) for v in check.q)}),\\ p = (1, 0, 0):\\ "
-     f"L = -\\ln {val(check.q[0])} = {val(examples.multiclass_loss)}$"),
-    (T("table.regression"), T("table.linear"), f"{T('table.mse')} (`nn.MSELoss`)",
-     f"$\\hat y = {val(score)},\\ y = {examples.regression_target:g}:\\ "
-     f"L = ({val(score)} - {examples.regression_target:g})^2 = {val(examples.regression_loss)}$"),
-]
-header = [T("table.task"), T("table.output"), T("table.loss"), T("table.example")]
-lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-lines += ["| " + " | ".join(row) + " |" for row in rows]
-st.markdown("\n".join(lines))
-st.caption(T("table.score_note"))
+page.prose(T("table.intro"))
+with page.main_experiment():
+    score = page.slider("score", -6.0, 6.0, -3.0, 0.1)
+    examples = cached_examples(float(score))
+    check = examples.multiclass
+    rows = [
+        (T("table.binary"), "sigmoid", f"{T('table.bce')} (`nn.BCEWithLogitsLoss`)",
+         f"$\\sigma({val(score)}) = {val(examples.binary_y_hat)},\\ y = 1:\\ "
+         f"L = -\\ln {val(examples.binary_y_hat)} = {val(examples.binary_loss)}$"),
+        (T("table.multiclass"), "softmax", f"{T('table.ce')} (`nn.CrossEntropyLoss`)",
+         f"$\\mathrm{{softmax}}({val(score)}, {check.logits[1]:g}, {check.logits[2]:g}) = "
+         f"({', '.join(val(v) for v in check.q)}),\\ p = (1, 0, 0):\\ "
+         f"L = -\\ln {val(check.q[0])} = {val(examples.multiclass_loss)}$"),
+        (T("table.regression"), T("table.linear"), f"{T('table.mse')} (`nn.MSELoss`)",
+         f"$\\hat y = {val(score)},\\ y = {examples.regression_target:g}:\\ "
+         f"L = ({val(score)} - {examples.regression_target:g})^2 = {val(examples.regression_loss)}$"),
+    ]
+    header = [T("table.task"), T("table.output"), T("table.loss"), T("table.example")]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    st.markdown("\n".join(lines))
+    st.caption(T("table.score_note"))
 st.warning(T("table.correction"), icon=":material/edit_note:")
 
 # --- 2. (a) The gradient at the logit -----------------------------------------------------------------------------

@@ -32,56 +32,58 @@ def cached_view(batch_size: int, eps: float, window: int, max_steps: int, method
 
 # --- 1. The rule ------------------------------------------------------------------------------------------------------
 st.header(T("rule.title"))
-st.markdown(T("rule.intro"))
+page.prose(T("rule.intro"))
 
-left, middle, right = st.columns(3, gap="large")
-with left:
-    batch = int(page.choice("batch", BATCHES, "32", kind="radio", horizontal=True))
-    eps_id = page.choice("eps", EPSILONS, "0.001")
-    window = page.slider("window", 10, 300, 100, 10)
-with middle:
-    max_steps = page.slider("max_steps", 50, presets.TOTAL_STEPS, presets.TOTAL_STEPS, 50)
-    method = page.choice("method", ["ema", "median", "none"], "ema", kind="radio", horizontal=True)
-    strength = page.slider("strength", 0.0, 0.99, 0.98, 0.01)
-with right:
-    patience = page.slider("patience", 1, 30, 10)
-    st.caption(T("run.settings", total=presets.TOTAL_STEPS, every=presets.EVAL_EVERY))
+with page.main_experiment():
+    columns = st.columns(4, gap="large")  # two rows of controls: the run's chart fits a projector's screen
+    with columns[0]:
+        batch = int(page.choice("batch", BATCHES, "32", kind="radio", horizontal=True))
+        eps_id = page.choice("eps", EPSILONS, "0.001")
+    with columns[1]:
+        window = page.slider("window", 10, 300, 100, 10)
+        max_steps = page.slider("max_steps", 50, presets.TOTAL_STEPS, presets.TOTAL_STEPS, 50)
+    with columns[2]:
+        method = page.choice("method", ["ema", "median", "none"], "ema", kind="radio", horizontal=True)
+        strength = page.slider("strength", 0.0, 0.99, 0.98, 0.01)
+    with columns[3]:
+        patience = page.slider("patience", 1, 30, 10)
+        st.caption(T("run.settings", total=presets.TOTAL_STEPS, every=presets.EVAL_EVERY))
 
-eps = float(eps_id)
-with training_slot():
-    run = cached_run(batch)
-view = cached_view(batch, eps, int(window), int(max_steps), method, round(float(strength), 2), int(patience))
+    eps = float(eps_id)
+    with training_slot():
+        run = cached_run(batch)
+    view = cached_view(batch, eps, int(window), int(max_steps), method, round(float(strength), 2), int(patience))
 
-# --- 2. The run, with every stop marked -------------------------------------------------------------------------------
-names = {
-    "raw": T("series.raw", batch=batch),
-    "smooth": T(f"series.smooth_{method}", strength=f"{strength:.2f}", points=view.smooth_points),
-    "train": T("series.train", every=presets.EVAL_EVERY),
-    "val": T("series.val", every=presets.EVAL_EVERY),
-}
-frames = [curve_charts.curve_frame(*presets.finite_curve(view.steps, view.raw), names["raw"])]
-order, colors = [names["raw"]], [RAW]
-if method != "none":
-    frames.append(curve_charts.curve_frame(*presets.finite_curve(view.steps, view.smoothed), names["smooth"]))
-    order.append(names["smooth"])
-    colors.append(SMOOTH)
-frames.append(curve_charts.curve_frame(*presets.finite_curve(view.check_steps, view.check_train), names["train"]))
-frames.append(curve_charts.curve_frame(*presets.finite_curve(view.check_steps, view.check_val), names["val"]))
-order += [names["train"], names["val"]]
-colors += ["#222222", EARLY]
+    # --- 2. The run, with every stop marked -------------------------------------------------------------------------------
+    names = {
+        "raw": T("series.raw", batch=batch),
+        "smooth": T(f"series.smooth_{method}", strength=f"{strength:.2f}", points=view.smooth_points),
+        "train": T("series.train", every=presets.EVAL_EVERY),
+        "val": T("series.val", every=presets.EVAL_EVERY),
+    }
+    frames = [curve_charts.curve_frame(*presets.finite_curve(view.steps, view.raw), names["raw"])]
+    order, colors = [names["raw"]], [RAW]
+    if method != "none":
+        frames.append(curve_charts.curve_frame(*presets.finite_curve(view.steps, view.smoothed), names["smooth"]))
+        order.append(names["smooth"])
+        colors.append(SMOOTH)
+    frames.append(curve_charts.curve_frame(*presets.finite_curve(view.check_steps, view.check_train), names["train"]))
+    frames.append(curve_charts.curve_frame(*presets.finite_curve(view.check_steps, view.check_val), names["val"]))
+    order += [names["train"], names["val"]]
+    colors += ["#222222", EARLY]
 
-rules = []
-if view.raw_stop.reason == "loss_change_below_eps":
-    rules.append(Rule(view.raw_stop.step, T("rules.raw", step=view.raw_stop.step), RAW, lane=0))
-if method != "none" and view.smooth_stop.reason == "loss_change_below_eps":
-    rules.append(Rule(view.smooth_stop.step, T("rules.smooth", step=view.smooth_stop.step), SMOOTH, lane=1))
-rules.append(Rule(view.best_step, T("rules.early", step=view.best_step), EARLY, dash=False, lane=2))
-if "max_steps" in (view.raw_stop.reason, view.smooth_stop.reason) or view.max_steps < presets.TOTAL_STEPS:
-    rules.append(Rule(view.max_steps, T("rules.cap", step=view.max_steps), CAP, lane=3))
-curve_charts.show(curve_charts.loss_curves(
-    pd.concat(frames, ignore_index=True), x_title=T("col.step"), y_title=T("col.loss"),
-    series_title=T("col.curve"), order=order, colors=colors, faint=(names["raw"],), dashed=(names["train"],),
-    dotted=(names["val"],), rules=rules, x_domain=(0, presets.TOTAL_STEPS)))
+    rules = []
+    if view.raw_stop.reason == "loss_change_below_eps":
+        rules.append(Rule(view.raw_stop.step, T("rules.raw", step=view.raw_stop.step), RAW, lane=0))
+    if method != "none" and view.smooth_stop.reason == "loss_change_below_eps":
+        rules.append(Rule(view.smooth_stop.step, T("rules.smooth", step=view.smooth_stop.step), SMOOTH, lane=1))
+    rules.append(Rule(view.best_step, T("rules.early", step=view.best_step), EARLY, dash=False, lane=2))
+    if "max_steps" in (view.raw_stop.reason, view.smooth_stop.reason) or view.max_steps < presets.TOTAL_STEPS:
+        rules.append(Rule(view.max_steps, T("rules.cap", step=view.max_steps), CAP, lane=3))
+    curve_charts.show(curve_charts.loss_curves(
+        pd.concat(frames, ignore_index=True), x_title=T("col.step"), y_title=T("col.loss"),
+        series_title=T("col.curve"), order=order, colors=colors, faint=(names["raw"],), dashed=(names["train"],),
+        dotted=(names["val"],), rules=rules, x_domain=(0, presets.TOTAL_STEPS)))
 st.caption(T("run.caption", batch=batch, per_epoch=run.steps_per_epoch, seconds=f"{run.seconds:.1f}"))
 
 

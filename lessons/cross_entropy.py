@@ -34,18 +34,18 @@ def formula(breakdown: worked.CrossEntropyBreakdown, name: str) -> str:
 
 
 # --- 1. The note's worked example -----------------------------------------------------------------------------------
-st.header(T("worked.title"))
-st.markdown(T("worked.intro"))
-q1 = cached_breakdown(worked.SEED_P, worked.SEED_Q1)
-q2 = cached_breakdown(worked.SEED_P, worked.SEED_Q2)
-st.dataframe(terms_table({"q1": q1, "q2": q2}), hide_index=True)
-st.latex(formula(q1, "q_1"))
-st.latex(formula(q2, "q_2"))
-st.success(T("worked.conclusion", h1=f"{q1.total:.3f}", h2=f"{q2.total:.3f}"))
+with page.aside_section(T("worked.title")):
+    st.markdown(T("worked.intro"))
+    q1 = cached_breakdown(worked.SEED_P, worked.SEED_Q1)
+    q2 = cached_breakdown(worked.SEED_P, worked.SEED_Q2)
+    st.dataframe(terms_table({"q1": q1, "q2": q2}), hide_index=True)
+    st.latex(formula(q1, "q_1"))
+    st.latex(formula(q2, "q_2"))
+    st.success(T("worked.conclusion", h1=f"{q1.total:.3f}", h2=f"{q2.total:.3f}"))
 
 # --- 2. Your own p and q ----------------------------------------------------------------------------------------------
 st.header(T("yours.title"))
-st.markdown(T("yours.intro"))
+page.prose(T("yours.intro"))
 DEFAULT_P = {3: "1, 0, 0", 4: "1, 0, 0, 0", 5: "1, 0, 0, 0, 0"}
 DEFAULT_Q = {3: "0.5, 0.2, 0.3", 4: "0.4, 0.3, 0.2, 0.1", 5: "0.4, 0.2, 0.2, 0.1, 0.1"}
 
@@ -56,7 +56,8 @@ def reset_vectors() -> None:
     st.session_state[page.key("p")], st.session_state[page.key("q")] = DEFAULT_P[classes], DEFAULT_Q[classes]
 
 
-controls, result = st.columns([2, 3], gap="large")
+with page.main_experiment():
+    controls, result = st.columns([2, 3], gap="large")
 with controls:
     classes = page.slider("classes", 3, 5, 3, on_change=reset_vectors)
     p_text = page.text_input("p", DEFAULT_P[classes])

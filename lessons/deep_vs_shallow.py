@@ -13,41 +13,42 @@ T = page.t
 
 cached_view = st.cache_data(C.deep_vs_shallow_view, show_spinner=False, max_entries=32)
 
-st.markdown(T("intro"))
+page.prose(T("intro"))
 
 # --- 1. The sweep -----------------------------------------------------------------------------------------------------
 st.header(T("sweep.title"))
-st.markdown(T("sweep.intro", budgets=", ".join(str(b) for b in C.BUDGETS), seeds=len(C.SWEEP_SEEDS),
+page.prose(T("sweep.intro", budgets=", ".join(str(b) for b in C.BUDGETS), seeds=len(C.SWEEP_SEEDS),
               tolerance=f"{C.BUDGET_TOLERANCE:.0%}"))
-controls, result = st.columns([1, 3], gap="large")
-with controls:
-    task = page.choice("task", C.TASKS, "spiral")
-    depth = page.slider("depth", min(C.DEEP_DEPTHS), max(C.DEEP_DEPTHS), 3)
-    activation = page.choice("activation", ("tanh", "relu"), "tanh", kind="radio", horizontal=True)
-with training_slot():
-    view = cached_view(task, int(depth), activation)
+with page.main_experiment():
+    controls, result = st.columns([1, 3], gap="large")
+    with controls:
+        task = page.choice("task", C.TASKS, "spiral")
+        depth = page.slider("depth", min(C.DEEP_DEPTHS), max(C.DEEP_DEPTHS), 3)
+        activation = page.choice("activation", ("tanh", "relu"), "tanh", kind="radio", horizontal=True)
+    with training_slot():
+        view = cached_view(task, int(depth), activation)
 
-shallow_name, deep_name = T("col.shallow"), T("col.deep", depth=view.depth)
-seeds = len(C.SWEEP_SEEDS)
-runs = pd.DataFrame({
-    "params": [p for pair in view.pairs for p in [pair.shallow_params] * seeds + [pair.deep_params] * seeds],
-    "acc": [a for i in range(len(view.pairs)) for a in list(view.shallow_acc[i]) + list(view.deep_acc[i])],
-    "series": [name for _ in view.pairs for name in [shallow_name] * seeds + [deep_name] * seeds],
-    "shape": [s for pair in view.pairs for s in [f"1 × {pair.shallow_width}"] * seeds
-              + [f"{view.depth} × {pair.deep_width}"] * seeds],
-    "seed": [seed for _ in view.pairs for _ in range(2) for seed in C.SWEEP_SEEDS],
-})
-means = pd.DataFrame({
-    "params": [p for pair in view.pairs for p in (pair.shallow_params, pair.deep_params)],
-    "acc": [a for s, d in zip(view.shallow_mean, view.deep_mean) for a in (s, d)],
-    "series": [shallow_name, deep_name] * len(view.pairs),
-    "shape": [s for pair in view.pairs for s in (f"1 × {pair.shallow_width}", f"{view.depth} × {pair.deep_width}")],
-})
-with result:
-    fc.show(fc.accuracy_vs_params(runs, means, x_title=T("col.params"), y_title=T("col.val_acc"),
-                                  series_title=T("col.net"), series_order=[shallow_name, deep_name],
-                                  tooltip={"series": T("col.net"), "shape": T("col.shape"),
-                                           "params": T("col.params"), "acc": T("col.val_acc")}))
+    shallow_name, deep_name = T("col.shallow"), T("col.deep", depth=view.depth)
+    seeds = len(C.SWEEP_SEEDS)
+    runs = pd.DataFrame({
+        "params": [p for pair in view.pairs for p in [pair.shallow_params] * seeds + [pair.deep_params] * seeds],
+        "acc": [a for i in range(len(view.pairs)) for a in list(view.shallow_acc[i]) + list(view.deep_acc[i])],
+        "series": [name for _ in view.pairs for name in [shallow_name] * seeds + [deep_name] * seeds],
+        "shape": [s for pair in view.pairs for s in [f"1 × {pair.shallow_width}"] * seeds
+                  + [f"{view.depth} × {pair.deep_width}"] * seeds],
+        "seed": [seed for _ in view.pairs for _ in range(2) for seed in C.SWEEP_SEEDS],
+    })
+    means = pd.DataFrame({
+        "params": [p for pair in view.pairs for p in (pair.shallow_params, pair.deep_params)],
+        "acc": [a for s, d in zip(view.shallow_mean, view.deep_mean) for a in (s, d)],
+        "series": [shallow_name, deep_name] * len(view.pairs),
+        "shape": [s for pair in view.pairs for s in (f"1 × {pair.shallow_width}", f"{view.depth} × {pair.deep_width}")],
+    })
+    with result:
+        fc.show(fc.accuracy_vs_params(runs, means, x_title=T("col.params"), y_title=T("col.val_acc"),
+                                      series_title=T("col.net"), series_order=[shallow_name, deep_name],
+                                      tooltip={"series": T("col.net"), "shape": T("col.shape"),
+                                               "params": T("col.params"), "acc": T("col.val_acc")}))
 
 table = pd.DataFrame({
     T("col.budget"): [pair.budget for pair in view.pairs],

@@ -14,36 +14,43 @@ T = page.t
 
 cached_view = st.cache_data(C.end_to_end_view, show_spinner=False, max_entries=64)
 
-st.markdown(T("intro"))
+page.prose(T("intro"))
 
 # --- 1. Three models, one data set ------------------------------------------------------------------------------------
 st.header(T("compare.title"))
-st.markdown(T("compare.intro"))
-data_col, feature_col, net_col = st.columns(3, gap="large")
-with data_col:
-    dataset = page.choice("dataset", C.BINARY_DATASETS, "circle")
-    seed = page.slider("seed", 0, 9, 0)
-with feature_col:
-    st.markdown(T("compare.features_label"))
-    chosen = tuple(name for name in FEATURES if page.toggle(name, default=name in ("x1sq", "x2sq")))
-with net_col:
-    depth = page.slider("depth", 1, C.MAX_VIEW_DEPTH, 2)
-    width = page.slider("width", 1, C.MAX_VIEW_WIDTH, 8)
-with training_slot():
-    view = cached_view(dataset, chosen, int(depth), int(width), int(seed))
+page.prose(T("compare.intro"))
+with page.main_experiment():
+    data_col, feature_col, net_col = st.columns(3, gap="large")
+    with data_col:
+        dataset = page.choice("dataset", C.BINARY_DATASETS, "circle")
+        seed = page.slider("seed", 0, 9, 0)
+    with feature_col:
+        st.markdown(T("compare.features_label"))
+        halves = st.columns(2)
+        chosen = []
+        for index, name in enumerate(FEATURES):
+            with halves[index % 2]:
+                if page.toggle(name, default=name in ("x1sq", "x2sq")):
+                    chosen.append(name)
+        chosen = tuple(chosen)
+    with net_col:
+        depth = page.slider("depth", 1, C.MAX_VIEW_DEPTH, 2)
+        width = page.slider("width", 1, C.MAX_VIEW_WIDTH, 8)
+    with training_slot():
+        view = cached_view(dataset, chosen, int(depth), int(width), int(seed))
 
-classes = [T("col.class0"), T("col.class1")]
-plane = view.boundary_plane
-points = fc.points_frame(plane.X, plane.y, classes)
-names = {name: T(f"models.{name}") for name in C.END_TO_END_MODELS}
-grids, maps = {}, []
-for k, model in enumerate(view.models):
-    grids[f"cells{k}"] = fc.grid_frame(plane.g1, plane.g2, model.proba)
-    maps.append(fc.decision_map(grids[f"cells{k}"], cells=f"cells{k}",
-                                title=T("compare.map_title", model=names[model.name], val=f"{model.val_acc:.0%}"),
-                                proba_title=T("col.proba"), class_title=T("col.class"), size=230,
-                                legend=k == len(view.models) - 1))
-fc.show(fc.side_by_side(maps, grids, points))
+    classes = [T("col.class0"), T("col.class1")]
+    plane = view.boundary_plane
+    points = fc.points_frame(plane.X, plane.y, classes)
+    names = {name: T(f"models.{name}") for name in C.END_TO_END_MODELS}
+    grids, maps = {}, []
+    for k, model in enumerate(view.models):
+        grids[f"cells{k}"] = fc.grid_frame(plane.g1, plane.g2, model.proba)
+        maps.append(fc.decision_map(grids[f"cells{k}"], cells=f"cells{k}",
+                                    title=T("compare.map_title", model=names[model.name], val=f"{model.val_acc:.0%}"),
+                                    proba_title=T("col.proba"), class_title=T("col.class"), size=230,
+                                    legend=k == len(view.models) - 1))
+    fc.show(fc.side_by_side(maps, grids, points))
 
 
 def inputs_text(model: C.ModelResult) -> str:

@@ -59,29 +59,30 @@ def arrow_figure(gx: float, gy: float, c: float, lang: str) -> dict:
 
 
 # --- 1. minimize() = compute_gradients() + apply_gradients() ---------------------------------------------------------
-st.header(T("minimize.title"))
-st.markdown(T("minimize.intro"))
-tf_col, torch_col = st.columns(2, gap="large")
-with tf_col:
-    st.caption(T("minimize.tf_caption"))
-    st.code(T("code.tf").strip("\n"), language="python", wrap_lines=True)
-with torch_col:
-    st.caption(T("minimize.torch_caption"))
-    st.code(T("code.torch").strip("\n"), language="python", wrap_lines=True)
-st.markdown(T("minimize.reading"))
+with page.aside_section(T("minimize.title")):
+    st.markdown(T("minimize.intro"))
+    tf_col, torch_col = st.columns(2, gap="large")
+    with tf_col:
+        st.caption(T("minimize.tf_caption"))
+        st.code(T("code.tf").strip("\n"), language="python", wrap_lines=True)
+    with torch_col:
+        st.caption(T("minimize.torch_caption"))
+        st.code(T("code.torch").strip("\n"), language="python", wrap_lines=True)
+    st.markdown(T("minimize.reading"))
 
 # --- 2. By value or by norm ----------------------------------------------------------------------------------------
 st.header(T("vector.title"))
-st.markdown(T("vector.intro"))
-controls, picture = st.columns([2, 3], gap="large")
-with controls:
-    gx = page.slider("gx", -5.0, 5.0, 3.0, 0.1)
-    gy = page.slider("gy", -5.0, 5.0, 1.0, 0.1)
-    c = page.slider("c", 0.1, 5.0, 1.0, 0.1)
-gx, gy, c = round(float(gx), 4), round(float(gy), 4), round(float(c), 4)
-demo = cached_demo(gx, gy, c)
-with picture:
-    deep_charts.show(arrow_figure(gx, gy, c, page.t.lang), fixed=True)
+page.prose(T("vector.intro"))
+with page.main_experiment():
+    controls, picture = st.columns([2, 3], gap="large")
+    with controls:
+        gx = page.slider("gx", -5.0, 5.0, 3.0, 0.1)
+        gy = page.slider("gy", -5.0, 5.0, 1.0, 0.1)
+        c = page.slider("c", 0.1, 5.0, 1.0, 0.1)
+    gx, gy, c = round(float(gx), 4), round(float(gy), 4), round(float(c), 4)
+    demo = cached_demo(gx, gy, c)
+    with picture:
+        deep_charts.show(arrow_figure(gx, gy, c, page.t.lang), fixed=True)
 
 
 def direction(angle):

@@ -12,28 +12,29 @@ T = page.t
 
 cached_view = st.cache_data(C.hidden_layers_view, show_spinner=False, max_entries=64)
 
-st.markdown(T("intro"))
+page.prose(T("intro"))
 
 # --- 1. The net and what it decides -----------------------------------------------------------------------------------
 st.header(T("net.title"))
-controls, result = st.columns([2, 3], gap="large")
-with controls:
-    dataset = page.choice("dataset", C.BINARY_DATASETS, "circle")
-    depth = page.slider("depth", 1, C.MAX_VIEW_DEPTH, 2)
-    width = page.slider("width", 1, C.MAX_VIEW_WIDTH, 6)
-    activation = page.choice("activation", C.ACTIVATIONS, "tanh", kind="radio", horizontal=True)
-    seed = page.slider("seed", 0, 9, 0)
-with training_slot():
-    view = cached_view(dataset, int(depth), int(width), activation, int(seed))
+with page.main_experiment():
+    controls, result = st.columns([2, 3], gap="large")
+    with controls:
+        dataset = page.choice("dataset", C.BINARY_DATASETS, "circle")
+        depth = page.slider("depth", 1, C.MAX_VIEW_DEPTH, 2)
+        width = page.slider("width", 1, C.MAX_VIEW_WIDTH, 6)
+        activation = page.choice("activation", C.ACTIVATIONS, "tanh", kind="radio", horizontal=True)
+        seed = page.slider("seed", 0, 9, 0)
+    with training_slot():
+        view = cached_view(dataset, int(depth), int(width), activation, int(seed))
 
-classes = [T("col.class0"), T("col.class1")]
-with result:
-    plane = view.boundary_plane
-    fc.show(fc.single(fc.grid_frame(plane.g1, plane.g2, view.proba), fc.points_frame(plane.X, plane.y, classes),
-                      title=T("net.map_title", shape=" × ".join(str(w) for w in view.hidden)),
-                      proba_title=T("col.proba"), class_title=T("col.class"), size=300))
-    st.caption(T("net.caption", train=f"{view.train_acc:.0%}", val=f"{view.val_acc:.0%}", params=view.n_params,
-                 epochs=C.VIEW_TRAINING["epochs"], lr=C.VIEW_TRAINING["lr"]))
+    classes = [T("col.class0"), T("col.class1")]
+    with result:
+        plane = view.boundary_plane
+        fc.show(fc.single(fc.grid_frame(plane.g1, plane.g2, view.proba), fc.points_frame(plane.X, plane.y, classes),
+                          title=T("net.map_title", shape=" × ".join(str(w) for w in view.hidden)),
+                          proba_title=T("col.proba"), class_title=T("col.class"), size=300))
+        st.caption(T("net.caption", train=f"{view.train_acc:.0%}", val=f"{view.val_acc:.0%}", params=view.n_params,
+                     epochs=C.VIEW_TRAINING["epochs"], lr=C.VIEW_TRAINING["lr"]))
 
 # --- 2. Layer by layer ------------------------------------------------------------------------------------------------
 st.header(T("layers.title"))

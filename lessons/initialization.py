@@ -35,30 +35,31 @@ def number(value: float) -> str:
 
 # --- 1. Activations, layer by layer ------------------------------------------------------------------------------
 st.header(T("hist.title"))
-st.markdown(T("hist.intro"))
-first, second, third = st.columns(3, gap="large")
-with first:
-    activation = page.choice("activation", list(H.ACTIVATIONS), "tanh", kind="radio", horizontal=True)
-    init = page.choice("init", INITS, "xavier")
-with second:
-    depth = page.slider("depth", 2, 30, 10)
-    width = page.slider("width", 16, 256, 128, 16)
-with third:
-    use_gain = page.toggle("use_gain", True)
-view = cached_view(activation, init, int(depth), int(width), bool(use_gain))
-with third:
-    st.metric(T("hist.gain_metric"), f"{view.gain:.3g}")
+page.prose(T("hist.intro"))
+with page.main_experiment():
+    first, second, third = st.columns(3, gap="large")
+    with first:
+        activation = page.choice("activation", list(H.ACTIVATIONS), "tanh", kind="radio", horizontal=True)
+        init = page.choice("init", INITS, "xavier")
+    with second:
+        depth = page.slider("depth", 2, 30, 10)
+        width = page.slider("width", 16, 256, 128, 16)
+    with third:
+        use_gain = page.toggle("use_gain", True)
+    view = cached_view(activation, init, int(depth), int(width), bool(use_gain))
+    with third:
+        st.metric(T("hist.gain_metric"), f"{view.gain:.3g}")
 
-panel_names = [T("col.layer_n", n=layer) for layer in view.panels]
-bins = len(view.hist_share[0])
-hist = pd.DataFrame({"panel": np.repeat(panel_names, bins),
-                     "x0": np.concatenate([edges[:-1] for edges in view.hist_edges]),
-                     "x1": np.concatenate([edges[1:] for edges in view.hist_edges]),
-                     "share": np.concatenate(view.hist_share)})
-health_charts.show(health_charts.histogram_panels(
-    hist, panel="panel", x0="x0", x1="x1", share="share", x_title=T("col.activation_value"),
-    panel_order=panel_names, independent_x=activation == "relu",
-    tooltip={"panel": T("col.layer"), "x0": T("col.from"), "x1": T("col.to"), "share": T("col.share")}))
+    panel_names = [T("col.layer_n", n=layer) for layer in view.panels]
+    bins = len(view.hist_share[0])
+    hist = pd.DataFrame({"panel": np.repeat(panel_names, bins),
+                         "x0": np.concatenate([edges[:-1] for edges in view.hist_edges]),
+                         "x1": np.concatenate([edges[1:] for edges in view.hist_edges]),
+                         "share": np.concatenate(view.hist_share)})
+    health_charts.show(health_charts.histogram_panels(
+        hist, panel="panel", x0="x0", x1="x1", share="share", x_title=T("col.activation_value"),
+        panel_order=panel_names, independent_x=activation == "relu",
+        tooltip={"panel": T("col.layer"), "x0": T("col.from"), "x1": T("col.to"), "share": T("col.share")}))
 st.caption(T("hist.panels_note", shown=len(view.panels), depth=view.depth, n=H.STATS_SAMPLES, width=view.width))
 if view.overflow.any():
     st.warning(T("hist.overflow", layer=int(np.argmax(view.overflow)) + 1))

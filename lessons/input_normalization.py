@@ -89,35 +89,36 @@ def figures(log_ratio: float, lr_factor: float, lang: str) -> dict[str, dict]:
 
 # --- 1. The experiment ----------------------------------------------------------------------------------------------
 st.header(T("surface.title"))
-st.markdown(T("surface.intro"))
-left, right = st.columns(2, gap="large")
-with left:
-    log_ratio = page.slider("log_ratio", nv.MIN_LOG_RATIO, nv.MAX_LOG_RATIO, 1.0, 0.1, format="10^%.1f")
-with right:
-    lr_factor = page.slider("lr_factor", 0.1, 2.0, 1.0, 0.05, format="%.2f × η*")
-settings = (round(float(log_ratio), 6), round(float(lr_factor), 6))
-view = cached_view(*settings)
-figs = figures(*settings, T.lang)
-st.caption(T("surface.ratio_now", ratio=fmt(view.scale_ratio), kappa=fmt(view.raw.kappa),
-             eps=f"{view.eps:g}", steps=nv.PATH_STEPS))
+page.prose(T("surface.intro"))
+with page.main_experiment():
+    left, right = st.columns(2, gap="large")
+    with left:
+        log_ratio = page.slider("log_ratio", nv.MIN_LOG_RATIO, nv.MAX_LOG_RATIO, 1.0, 0.1, format="10^%.1f")
+    with right:
+        lr_factor = page.slider("lr_factor", 0.1, 2.0, 1.0, 0.05, format="%.2f × η*")
+    settings = (round(float(log_ratio), 6), round(float(lr_factor), 6))
+    view = cached_view(*settings)
+    figs = figures(*settings, T.lang)
+    st.caption(T("surface.ratio_now", ratio=fmt(view.scale_ratio), kappa=fmt(view.raw.kappa),
+                 eps=f"{view.eps:g}", steps=nv.PATH_STEPS))
 
-for column, side in zip(st.columns(2, gap="large"), (view.raw, view.normalized)):
-    with column:
-        charts.show_spec(figs["normalized" if side.normalized else "raw"], fixed=True)
-        a, b, c = st.columns(3)
-        a.metric(T("metric.kappa"), short(side.kappa), help=T("metric.kappa_help"))
-        b.metric(T("metric.lr"), short(side.lr), help=T("metric.lr_help", best=fmt(side.best_lr),
-                                                        stable=fmt(side.max_stable_lr)))
-        c.metric(T("metric.steps"), steps_text(side.steps_to_eps), help=T("metric.steps_help", eps=f"{view.eps:g}"))
-        if side.diverged_at is not None:
-            st.error(T("surface.diverged", step=side.diverged_at, rate=f"{side.worst_rate:.3f}"))
-        elif side.worst_rate >= 1.0:
-            st.warning(T("surface.not_converging", rate=f"{side.worst_rate:.4f}"))
-        elif side.steps_to_eps is not None and side.steps_to_eps <= nv.PATH_STEPS:
-            st.success(T("surface.reached", steps=side.steps_to_eps, eps=f"{view.eps:g}"))
-        else:
-            st.info(T("surface.slow", shown=len(side.path) - 1, gap=f"{side.gaps[-1]:.3g}",
-                      steps=steps_text(side.steps_to_eps)))
+    for column, side in zip(st.columns(2, gap="large"), (view.raw, view.normalized)):
+        with column:
+            charts.show_spec(figs["normalized" if side.normalized else "raw"], fixed=True)
+            a, b, c = st.columns(3)
+            a.metric(T("metric.kappa"), short(side.kappa), help=T("metric.kappa_help"))
+            b.metric(T("metric.lr"), short(side.lr), help=T("metric.lr_help", best=fmt(side.best_lr),
+                                                            stable=fmt(side.max_stable_lr)))
+            c.metric(T("metric.steps"), steps_text(side.steps_to_eps), help=T("metric.steps_help", eps=f"{view.eps:g}"))
+            if side.diverged_at is not None:
+                st.error(T("surface.diverged", step=side.diverged_at, rate=f"{side.worst_rate:.3f}"))
+            elif side.worst_rate >= 1.0:
+                st.warning(T("surface.not_converging", rate=f"{side.worst_rate:.4f}"))
+            elif side.steps_to_eps is not None and side.steps_to_eps <= nv.PATH_STEPS:
+                st.success(T("surface.reached", steps=side.steps_to_eps, eps=f"{view.eps:g}"))
+            else:
+                st.info(T("surface.slow", shown=len(side.path) - 1, gap=f"{side.gaps[-1]:.3g}",
+                          steps=steps_text(side.steps_to_eps)))
 
 st.markdown(T("surface.reading"))
 

@@ -42,27 +42,39 @@ def short(value: float) -> str:
     return f"{value:.3g}".replace("-", "−")
 
 
-st.markdown(T("roles"))
+page.prose(T("roles"))
 
 # --- 1. The network and the controls --------------------------------------------------------------------------------
 st.header(T("setup.title"))
-controls, view = st.columns([1, 2], gap="large")
+with page.main_experiment():
+    controls, view = st.columns([1, 2], gap="large")
 with controls:
-    st.markdown(T("setup.intro"))
-    hidden = page.choice("hidden", slow_motion.HIDDEN, "sigmoid", kind="radio", horizontal=True)
+    page.prose(T("setup.intro"))
+    left, right = st.columns(2)  # two by two: the whole experiment fits a projector's screen
+    with left:
+        hidden = page.choice("hidden", slow_motion.HIDDEN, "sigmoid", kind="radio", horizontal=True)
+    with right:
+        seed = page.slider("seed", 0, 50, 0)
     output = page.choice("output", slow_motion.OUTPUTS, "sigmoid_bce", kind="radio")
-    x1 = page.slider("x1", -3.0, 3.0, 1.0, 0.1)
-    x2 = page.slider("x2", -3.0, 3.0, -0.5, 0.1)
-    y = page.slider("y", 0.0, 1.0, 1.0, 0.05)
-    lr = page.slider("lr", 0.01, 5.0, 0.5, 0.01)
-    seed = page.slider("seed", 0, 50, 0)
-    followed = page.choice("follow", slow_motion.PARAMETERS, "w11")
+    left, right = st.columns(2)
+    with left:
+        x1 = page.slider("x1", -3.0, 3.0, 1.0, 0.1)
+    with right:
+        x2 = page.slider("x2", -3.0, 3.0, -0.5, 0.1)
+    with left:
+        y = page.slider("y", 0.0, 1.0, 1.0, 0.05)
+    with right:
+        lr = page.slider("lr", 0.01, 5.0, 0.5, 0.01)
 
 run = cached_slow_motion(float(x1), float(x2), float(y), float(lr), int(seed), hidden, output)
 fwd, back, update, after = run.forward, run.backward, run.update, run.after
 
 with view:
-    stage = int(page.choice("stage", STAGES, "1", kind="radio", horizontal=True))
+    stage_col, follow_col = st.columns([3, 1])
+    with stage_col:
+        stage = int(page.choice("stage", STAGES, "1", kind="radio", horizontal=True))
+    with follow_col:
+        followed = page.choice("follow", slow_motion.PARAMETERS, "w11")
     shown_params = update.new if stage == 5 else run.params
     shown_fwd = after.forward if stage == 5 else fwd
     # what each edge shows: the weight, its gradient (stage 3), its step (stage 4) or the new weight (stage 5)

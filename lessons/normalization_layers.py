@@ -82,19 +82,20 @@ def sweep_figure(lang: str) -> dict:
 
 # --- 1. The race ------------------------------------------------------------------------------------------------------
 st.header(T("race.title"))
-st.markdown(T("race.intro"))
-first, second = st.columns(2, gap="large")
-with first:
-    depth = int(page.choice("depth", DEPTHS, "16", kind="radio", horizontal=True))
-with second:
-    residual = bool(page.toggle("residual", False))
-with training_slot(), st.spinner(T("race.training")):
-    race = cached_race(depth, residual)
-st.caption(T("race.setup", depth=depth, width=race.width, epochs=race.epochs, b=race.batch_size, lr=f"{race.lr:g}",
-             n=race.n_train))
-layer = page.choice("layer", LAYERS, "last", kind="radio", horizontal=True)
-loss_figure, band_figure, diversity_figure = race_figures(depth, residual, layer, page.t.lang)
-deep_charts.show(loss_figure)
+page.prose(T("race.intro"))
+with page.main_experiment():
+    first, second = st.columns(2, gap="large")
+    with first:
+        depth = int(page.choice("depth", DEPTHS, "16", kind="radio", horizontal=True))
+    with second:
+        residual = bool(page.toggle("residual", False))
+    with training_slot(), st.spinner(T("race.training")):
+        race = cached_race(depth, residual)
+    st.caption(T("race.setup", depth=depth, width=race.width, epochs=race.epochs, b=race.batch_size, lr=f"{race.lr:g}",
+                 n=race.n_train))
+    layer = page.choice("layer", LAYERS, "last", kind="radio", horizontal=True)
+    loss_figure, band_figure, diversity_figure = race_figures(depth, residual, layer, page.t.lang)
+    deep_charts.show(loss_figure)
 cols = st.columns(3)
 for col, norm in zip(cols, E.NORMS):
     run = race.runs[norm]

@@ -9,7 +9,7 @@ from core.optimizers import OPTIMIZERS, PHASES, default_lr
 from core.surfaces import MAX_FORMULA_LENGTH
 from ui import surface_charts
 from ui.chart_export import offer_svg
-from ui.charts import show_spec
+from ui.charts import show_spec, styled
 from ui.i18n import escape
 from ui.lesson import LessonPage
 
@@ -148,113 +148,122 @@ def equations(n: views.UpdateNumbers) -> list[str]:
 
 # --- 1. The race -----------------------------------------------------------------------------------------------------
 st.header(T("race.title"))
-st.markdown(T("race.intro"))
+page.prose(T("race.intro"))
 
-top = st.columns([2, 3, 2], gap="medium")
-with top[0]:
-    surface = page.choice("surface", views.RACE_SURFACES, "quadratic", on_change=apply_scenario)
-scenario = views.scenario(surface)
-with top[1]:
-    if surface == "custom":
-        formula_text = page.text_input("formula", views.DEFAULT_FORMULA, max_chars=MAX_FORMULA_LENGTH)
+with page.main_experiment():
+    controls_box, chart_box = page.side_by_side((2, 3))
+with controls_box:
+    if page.lecture:  # a narrower column: the surface and the steps first, the formula below them
+        surface_col, steps_col = st.columns([3, 2], gap="medium")
+        formula_col = st.container()
     else:
-        formula_text = views.DEFAULT_FORMULA
-        st.caption(T("race.formula_hint"))
-with top[2]:
-    steps = page.slider("steps", 10, 2000, scenario.steps, 10)
+        surface_col, formula_col, steps_col = st.columns([2, 3, 2], gap="medium")
+    with surface_col:
+        surface = page.choice("surface", views.RACE_SURFACES, "quadratic", on_change=apply_scenario)
+    scenario = views.scenario(surface)
+    with formula_col:
+        if surface == "custom":
+            formula_text = page.text_input("formula", views.DEFAULT_FORMULA, max_chars=MAX_FORMULA_LENGTH)
+        else:
+            formula_text = views.DEFAULT_FORMULA
+            st.caption(T("race.formula_hint"))
+    with steps_col:
+        steps = page.slider("steps", 10, 2000, scenario.steps, 10)
 
-place = st.columns([2, 2, 3], gap="medium")
-with place[0]:
-    start_x = page.slider("start_x", *START_X, float(scenario.start[0]), 0.001, format="%.3f")
-with place[1]:
-    start_y = page.slider("start_y", *START_Y, float(scenario.start[1]), 0.001, format="%.3f")
-with place[2]:
-    eps_choice = page.choice("eps", ["1e-2", "1e-3", "1e-4", "1e-6"], "1e-3", kind="radio", horizontal=True)
-eps = float(eps_choice)
+    place = st.columns([1, 1] if page.lecture else [2, 2, 3], gap="medium")
+    with place[0]:
+        start_x = page.slider("start_x", *START_X, float(scenario.start[0]), 0.001, format="%.3f")
+    with place[1]:
+        start_y = page.slider("start_y", *START_Y, float(scenario.start[1]), 0.001, format="%.3f")
+    with st.container() if page.lecture else place[2]:
+        eps_choice = page.choice("eps", ["1e-2", "1e-3", "1e-4", "1e-6"], "1e-3", kind="radio", horizontal=True)
+    eps = float(eps_choice)
 
-shown = {}
-for column, name in zip(st.columns(len(NAMES)), NAMES):
-    with column:
-        shown[name] = page.toggle(f"show_{name}", name in scenario.optimizers)
+    shown = {}
+    toggle_columns = st.columns(3 if page.lecture else len(NAMES))
+    for index, name in enumerate(NAMES):
+        with toggle_columns[index % len(toggle_columns)]:
+            shown[name] = page.toggle(f"show_{name}", name in scenario.optimizers)
 
-with st.expander(T("race.settings"), icon=":material/tune:"):
-    lrs, hparams = {}, {}
-    for tab, name in zip(st.tabs(list(LABELS)), NAMES):
-        with tab:
-            st.caption(T(f"character.{name}"))
-            left, right = st.columns(2)
-            with left:
-                low, high = views.log_lr_range(name)
-                log_lr = page.slider(f"log_lr_{name}", low, high, views.log_lr(default_lr(name, surface)), 0.01,
-                                     format="%.2f")
-                lrs[name] = views.lr_from_log(log_lr)
-                st.markdown(T("race.lr_now", lr=f"{lrs[name]:.3g}"))
-                st.caption(T("race.suggested_lr", lr=f"{default_lr(name, surface):g}",
-                             surface=T(f"options.surface.{surface}")))
-            with right:
-                if name == "momentum":
-                    hparams[name] = (("momentum", page.slider("mu_momentum", 0.0, 0.99, 0.9, 0.01)),)
-                elif name == "nesterov":
-                    hparams[name] = (("momentum", page.slider("mu_nesterov", 0.01, 0.99, 0.9, 0.01)),)
-                elif name == "rmsprop":
-                    hparams[name] = (("alpha", page.slider("alpha_rmsprop", 0.5, 0.999, 0.99, 0.001,
-                                                           format="%.3f")),)
-                elif name == "adam":
-                    beta1 = page.slider("beta1_adam", 0.0, 0.99, 0.9, 0.01)
-                    beta2 = page.slider("beta2_adam", 0.5, 0.9999, 0.999, 0.0001, format="%.4f")
-                    hparams[name] = (("betas", (beta1, beta2)),)
-                else:
-                    hparams[name] = ()
-                    st.caption(T(f"race.no_hparams_{name}"))
+    with st.expander(T("race.settings"), icon=":material/tune:"):
+        lrs, hparams = {}, {}
+        for tab, name in zip(st.tabs(list(LABELS)), NAMES):
+            with tab:
+                st.caption(T(f"character.{name}"))
+                left, right = st.columns(2)
+                with left:
+                    low, high = views.log_lr_range(name)
+                    log_lr = page.slider(f"log_lr_{name}", low, high, views.log_lr(default_lr(name, surface)), 0.01,
+                                         format="%.2f")
+                    lrs[name] = views.lr_from_log(log_lr)
+                    st.markdown(T("race.lr_now", lr=f"{lrs[name]:.3g}"))
+                    st.caption(T("race.suggested_lr", lr=f"{default_lr(name, surface):g}",
+                                 surface=T(f"options.surface.{surface}")))
+                with right:
+                    if name == "momentum":
+                        hparams[name] = (("momentum", page.slider("mu_momentum", 0.0, 0.99, 0.9, 0.01)),)
+                    elif name == "nesterov":
+                        hparams[name] = (("momentum", page.slider("mu_nesterov", 0.01, 0.99, 0.9, 0.01)),)
+                    elif name == "rmsprop":
+                        hparams[name] = (("alpha", page.slider("alpha_rmsprop", 0.5, 0.999, 0.99, 0.001,
+                                                               format="%.3f")),)
+                    elif name == "adam":
+                        beta1 = page.slider("beta1_adam", 0.0, 0.99, 0.9, 0.01)
+                        beta2 = page.slider("beta2_adam", 0.5, 0.9999, 0.999, 0.0001, format="%.4f")
+                        hparams[name] = (("betas", (beta1, beta2)),)
+                    else:
+                        hparams[name] = ()
+                        st.caption(T(f"race.no_hparams_{name}"))
 
-with st.expander(T("race.schedule"), icon=":material/trending_down:"):
-    schedule_kind = page.choice("schedule", ["constant", "step", "exponential", "cosine"], "constant",
-                                kind="radio", horizontal=True)
-    cols = st.columns(2)
-    if schedule_kind == "step":
-        with cols[0]:
-            step_size = page.slider("step_size", 1, 1000, 100, 1)
-        with cols[1]:
-            step_gamma = page.slider("step_gamma", 0.05, 1.0, 0.5, 0.05)
-        schedule = ("step", (("step_size", step_size), ("gamma", step_gamma)))
-        st.latex(rf"\eta_t = \eta\cdot {step_gamma:g}^{{\lfloor t/{step_size} \rfloor}}")
-    elif schedule_kind == "exponential":
-        with cols[0]:
-            exp_gamma = page.slider("exp_gamma", 0.9, 1.0, 0.99, 0.001, format="%.3f")
-        schedule = ("exponential", (("gamma", exp_gamma),))
-        st.latex(rf"\eta_t = \eta\cdot {exp_gamma:g}^{{t}}")
-    elif schedule_kind == "cosine":
-        schedule = ("cosine", ())
-        st.latex(rf"\eta_t = \tfrac{{\eta}}{{2}}\left(1 + \cos\tfrac{{\pi t}}{{{steps}}}\right)")
-    else:
-        schedule = ("constant", ())
-        st.latex(r"\eta_t = \eta")
-    st.caption(T("race.schedule_note"))
+    with st.expander(T("race.schedule"), icon=":material/trending_down:"):
+        schedule_kind = page.choice("schedule", ["constant", "step", "exponential", "cosine"], "constant",
+                                    kind="radio", horizontal=True)
+        cols = st.columns(2)
+        if schedule_kind == "step":
+            with cols[0]:
+                step_size = page.slider("step_size", 1, 1000, 100, 1)
+            with cols[1]:
+                step_gamma = page.slider("step_gamma", 0.05, 1.0, 0.5, 0.05)
+            schedule = ("step", (("step_size", step_size), ("gamma", step_gamma)))
+            st.latex(rf"\eta_t = \eta\cdot {step_gamma:g}^{{\lfloor t/{step_size} \rfloor}}")
+        elif schedule_kind == "exponential":
+            with cols[0]:
+                exp_gamma = page.slider("exp_gamma", 0.9, 1.0, 0.99, 0.001, format="%.3f")
+            schedule = ("exponential", (("gamma", exp_gamma),))
+            st.latex(rf"\eta_t = \eta\cdot {exp_gamma:g}^{{t}}")
+        elif schedule_kind == "cosine":
+            schedule = ("cosine", ())
+            st.latex(rf"\eta_t = \tfrac{{\eta}}{{2}}\left(1 + \cos\tfrac{{\pi t}}{{{steps}}}\right)")
+        else:
+            schedule = ("constant", ())
+            st.latex(r"\eta_t = \eta")
+        st.caption(T("race.schedule_note"))
 
 settings = tuple((name, lrs[name], hparams[name]) for name in NAMES if shown[name])
 formula_key = formula_text if surface == "custom" else views.DEFAULT_FORMULA
 view = cached_race(surface, formula_key, (start_x, start_y), steps, settings, schedule, eps)
 known = view.f_star is not None
 
-if view.error:
-    st.error(T("formula.invalid", error=escape(view.error)), icon=":material/function:")
-    st.caption(T("formula.fallback", formula=views.DEFAULT_FORMULA))
-if view.start_moved:
-    st.caption(T("race.start_moved", x=f"{view.start[0]:.3g}", y=f"{view.start[1]:.3g}"))
-if surface == "custom":
-    st.markdown(T("race.formula_custom", formula=escape(view.formula)))
-else:
-    st.latex(f"f(x, y) = {view.formula}")
+with chart_box:
+    if view.error:
+        st.error(T("formula.invalid", error=escape(view.error)), icon=":material/function:")
+        st.caption(T("formula.fallback", formula=views.DEFAULT_FORMULA))
+    if view.start_moved:
+        st.caption(T("race.start_moved", x=f"{view.start[0]:.3g}", y=f"{view.start[1]:.3g}"))
+    if surface == "custom":
+        st.markdown(T("race.formula_custom", formula=escape(view.formula)))
+    else:
+        st.latex(f"f(x, y) = {view.formula}")
 
-texts = {"x": "x", "y": "y", "level": "f", "opt": T("chart.optimizer"), "step": T("chart.step"), "f": "f",
-         "gap": T("chart.gap") if known else "f", "slider": T("chart.slider"), "start": T("chart.start"),
-         "start_label": T("chart.start_label"), "minimum": T("chart.minimum"),
-         "minimum_label": T("chart.minimum_label"), "marker": T("chart.marker")}
-spec = race_figure(surface, formula_key, (start_x, start_y), steps, settings, schedule, eps, LABELS,
-                   tuple(sorted(texts.items())))
-race_key = f"race_chart_{st.session_state.get(PICKS_MADE, 0)}"
-st.vega_lite_chart(spec=spec, key=race_key, on_select=lambda key=race_key: start_from_click(key),
-                   selection_mode=list(surface_charts.PICKS))
+    texts = {"x": "x", "y": "y", "level": "f", "opt": T("chart.optimizer"), "step": T("chart.step"), "f": "f",
+             "gap": T("chart.gap") if known else "f", "slider": T("chart.slider"), "start": T("chart.start"),
+             "start_label": T("chart.start_label"), "minimum": T("chart.minimum"),
+             "minimum_label": T("chart.minimum_label"), "marker": T("chart.marker")}
+    spec = race_figure(surface, formula_key, (start_x, start_y), steps, settings, schedule, eps, LABELS,
+                       tuple(sorted(texts.items())))
+    race_key = f"race_chart_{st.session_state.get(PICKS_MADE, 0)}"
+    st.vega_lite_chart(spec=styled(spec), key=race_key, on_select=lambda key=race_key: start_from_click(key),
+                       selection_mode=list(surface_charts.PICKS))
 offer_svg(lambda race=spec: race)
 st.caption(T("race.how_to", stride=view.stride))
 if not settings:
@@ -332,7 +341,7 @@ else:
 if basin_settings:
     spec = basin_figure(basin_settings, basin_steps, basin_schedule, LABELS, T("basin.none"),
                         (("basin", T("chart.basin")), ("opt", T("chart.optimizer")), ("x", "x"), ("y", "y")))
-    st.vega_lite_chart(spec=spec)
+    st.vega_lite_chart(spec=styled(spec))
     offer_svg(lambda basins=spec: basins)
     st.markdown(T("basin.reading"))
 else:

@@ -19,22 +19,26 @@ LR_IDS = [f"{lr:g}" for lr in C.GRID_LRS]
 BATCH_IDS = [str(b) if b else "full" for b in C.GRID_BATCH_SIZES]
 EPOCH_IDS = [str(e) for e in C.GRID_EPOCHS]
 
-st.markdown(T("intro"))
+page.prose(T("intro"))
 
 # --- 1. A live configuration ------------------------------------------------------------------------------------------
 st.header(T("config.title"))
-st.markdown(T("config.intro"))
-first, second, third = st.columns(3, gap="large")
-with first:
-    depth = page.slider("depth", 1, C.MAX_GRID_DEPTH, 2)
-    width_id = page.choice("width", WIDTH_IDS, "8", kind="radio", horizontal=True)
-    norm = page.choice("norm", ["none", "batch", "layer"], "none")
-with second:
-    lr_id = page.choice("lr", LR_IDS, "0.01", kind="radio", horizontal=True)
-    batch_id = page.choice("batch_size", BATCH_IDS, "32", kind="radio", horizontal=True)
-with third:
-    epochs_id = page.choice("epochs", EPOCH_IDS, "50", kind="radio", horizontal=True)
-    init = page.choice("init", list(C.GRID_INITS), "default")
+page.prose(T("config.intro"))
+with page.main_experiment():
+    controls_box, table_box = page.side_by_side((2, 3))
+with controls_box:  # lecture mode: the controls in two columns beside the table they fill
+    columns = st.columns(2 if page.lecture else 3, gap="large")
+    first, second, third = columns[0], columns[1], columns[-1]
+    with first:
+        depth = page.slider("depth", 1, C.MAX_GRID_DEPTH, 2)
+        width_id = page.choice("width", WIDTH_IDS, "8", kind="radio", horizontal=True)
+        norm = page.choice("norm", ["none", "batch", "layer"], "none")
+    with second:
+        lr_id = page.choice("lr", LR_IDS, "0.01", kind="radio", horizontal=True)
+        batch_id = page.choice("batch_size", BATCH_IDS, "32", kind="radio", horizontal=True)
+    with third:
+        epochs_id = page.choice("epochs", EPOCH_IDS, "50", kind="radio", horizontal=True)
+        init = page.choice("init", list(C.GRID_INITS), "default")
 width = C.GRID_WIDTHS[WIDTH_IDS.index(width_id)]
 lr = C.GRID_LRS[LR_IDS.index(lr_id)]
 batch_size = C.GRID_BATCH_SIZES[BATCH_IDS.index(batch_id)]
@@ -43,28 +47,29 @@ epochs = C.GRID_EPOCHS[EPOCH_IDS.index(epochs_id)]
 counts = cached_table(int(depth), width, norm)
 
 # --- 2. Sorting every quantity ----------------------------------------------------------------------------------------
-st.header(T("sorting.title"))
-kind_param, kind_hyper, kind_running = T("kind.parameter"), T("kind.hyper"), T("kind.running")
-how_param, how_hyper, how_running = T("how.parameter"), T("how.hyper"), T("how.running")
-none = T("sorting.none")
-rows = [
-    (T("q.weights"), str(int(counts.weights.sum())), kind_param, how_param),
-    (T("q.biases"), str(int(counts.biases.sum())) + (T("sorting.bn_no_bias") if norm == "batch" else ""),
-     kind_param, how_param),
-    (T("q.norm_scales"), str(int(counts.norm_scales.sum())) if norm != "none" else none, kind_param, how_param),
-    (T("q.running"), str(int(counts.running.sum())) if norm == "batch" else none, kind_running, how_running),
-    (T("q.lr"), lr_id, kind_hyper, how_hyper),
-    (T("q.batch_size"), T(f"options.batch_size.{batch_id}"), kind_hyper, how_hyper),
-    (T("q.epochs"), epochs_id, kind_hyper, how_hyper),
-    (T("q.depth"), str(depth), kind_hyper, how_hyper),
-    (T("q.width"), width_id, kind_hyper, how_hyper),
-    (T("q.init"), T(f"options.init.{init}"), kind_hyper, how_hyper),
-    (T("q.norm"), T(f"options.norm.{norm}"), kind_hyper, how_hyper),
-    (T("q.optimizer"), "Adam", kind_hyper, how_hyper),
-    (T("q.activation"), "tanh", kind_hyper, how_hyper),
-]
-st.dataframe(pd.DataFrame(rows, columns=[T("col.quantity"), T("col.value"), T("col.kind"), T("col.how")]),
-             hide_index=True, height="content")
+with table_box:
+    st.header(T("sorting.title"))
+    kind_param, kind_hyper, kind_running = T("kind.parameter"), T("kind.hyper"), T("kind.running")
+    how_param, how_hyper, how_running = T("how.parameter"), T("how.hyper"), T("how.running")
+    none = T("sorting.none")
+    rows = [
+        (T("q.weights"), str(int(counts.weights.sum())), kind_param, how_param),
+        (T("q.biases"), str(int(counts.biases.sum())) + (T("sorting.bn_no_bias") if norm == "batch" else ""),
+         kind_param, how_param),
+        (T("q.norm_scales"), str(int(counts.norm_scales.sum())) if norm != "none" else none, kind_param, how_param),
+        (T("q.running"), str(int(counts.running.sum())) if norm == "batch" else none, kind_running, how_running),
+        (T("q.lr"), lr_id, kind_hyper, how_hyper),
+        (T("q.batch_size"), T(f"options.batch_size.{batch_id}"), kind_hyper, how_hyper),
+        (T("q.epochs"), epochs_id, kind_hyper, how_hyper),
+        (T("q.depth"), str(depth), kind_hyper, how_hyper),
+        (T("q.width"), width_id, kind_hyper, how_hyper),
+        (T("q.init"), T(f"options.init.{init}"), kind_hyper, how_hyper),
+        (T("q.norm"), T(f"options.norm.{norm}"), kind_hyper, how_hyper),
+        (T("q.optimizer"), "Adam", kind_hyper, how_hyper),
+        (T("q.activation"), "tanh", kind_hyper, how_hyper),
+    ]
+    st.dataframe(pd.DataFrame(rows, columns=[T("col.quantity"), T("col.value"), T("col.kind"), T("col.how")]),
+                 hide_index=True, height="content")
 st.markdown(T("sorting.reading"))
 
 st.subheader(T("layers.title"))

@@ -73,10 +73,24 @@ def on_upload() -> None:
 
 
 # --- controls --------------------------------------------------------------------------------------------------------
-st.markdown(T("intro"))
-data_col, net_col, train_col = st.columns(3, gap="medium")
-with data_col.container(border=True):
-    st.subheader(T("section.data"))
+page.prose(T("intro"))
+with page.main_experiment():
+    if page.lecture:  # a projector: the settings in tabs beside the live run, all on the first screen
+        settings_col, live_col = st.columns([1, 2], gap="large")
+        data_box, net_box, train_box = settings_col.tabs(
+            [T("section.data"), T("section.network"), T("section.training")])
+    else:
+        data_box, net_box, train_box = (column.container(border=True) for column in st.columns(3, gap="medium"))
+        live_col = st.container()
+
+
+def box_title(text: str) -> None:
+    if not page.lecture:  # in lecture mode the tab says it
+        st.subheader(text)
+
+
+with data_box:
+    box_title(T("section.data"))
     dataset = page.choice("dataset", DATASETS, DEFAULTS.dataset)
     n_classes = page.slider("n_classes", D.MIN_BLOB_CLASSES, D.MAX_BLOB_CLASSES, 3) if dataset == "blobs" else 2
     noise = page.slider("noise", 0.0, D.MAX_NOISE, DEFAULTS.noise, 0.01)
@@ -97,8 +111,8 @@ with data_col.container(border=True):
             mine = st.session_state[CSV]
             st.caption(T("upload.loaded", name=escape(mine["name"]), rows=len(mine["X"]), classes=int(mine["y"].max()) + 1))
 
-with net_col.container(border=True):
-    st.subheader(T("section.network"))
+with net_box:
+    box_title(T("section.network"))
     depth = page.slider("depth", 0, training.MAX_DEPTH, len(DEFAULTS.hidden))
     width = page.slider("width", 1, 128, DEFAULTS.hidden[0])
     activation = page.choice("activation", list(nets.ACTIVATIONS), DEFAULTS.activation)
@@ -109,8 +123,8 @@ with net_col.container(border=True):
     norm = page.choice("norm", list(nets.NORMS), DEFAULTS.norm)
     residual = page.toggle("residual", DEFAULTS.residual)
 
-with train_col.container(border=True):
-    st.subheader(T("section.training"))
+with train_box:
+    box_title(T("section.training"))
     optimizer = page.choice("optimizer", list(training.OPTIMIZERS), DEFAULTS.optimizer)
     lr = log_choice("lr", LR_OPTIONS, "0.03")
     batch_size = page.slider("batch_size", 0, 512, DEFAULTS.batch_size)
@@ -272,32 +286,34 @@ def live_view() -> None:
 
 
 # --- the page --------------------------------------------------------------------------------------------------------
-run = None
-if dataset == "custom" and custom is None:
-    st.info(T("upload.need_file"), icon=":material/upload_file:")
-else:
-    try:
-        run = current_run()
-    except ValueError as error:
-        st.error(T("invalid", error=error_text(error)))
+with live_col:
+    run = None
+    if dataset == "custom" and custom is None:
+        st.info(T("upload.need_file"), icon=":material/upload_file:")
+    else:
+        try:
+            run = current_run()
+        except ValueError as error:
+            st.error(T("invalid", error=error_text(error)))
+
+    if run is not None:
+        trainer = run.trainer
+        for notice in trainer.history.notices:
+            st.warning(notice_text(notice), icon=":material/tune:")
+        play_col, step_col, reset_col, info_col = st.columns([1, 1, 1, 3], vertical_alignment="center")
+        # one button that turns from Play to Pause (one key: the two can never show side by side)
+        play_col.button(T("buttons.pause") if run.playing else T("buttons.play"), key="play_pause",
+                        icon=":material/pause:" if run.playing else ":material/play_arrow:", on_click=set_playing,
+                        args=(not run.playing,), disabled=run.done and not run.playing,
+                        type="secondary" if run.playing else "primary")
+        step_col.button(T("buttons.step", n=int(speed)), key="step", icon=":material/skip_next:", on_click=ask_step,
+                        args=(int(speed),), disabled=run.done or run.playing)
+        reset_col.button(T("buttons.reset"), key="reset", icon=":material/restart_alt:", on_click=reset_run)
+        info_col.caption(T("live.device", device=str(trainer.device), speed=int(speed)))
+        st.fragment(live_view, run_every=TICK_S if run.playing else None)()
+        st.markdown(T("live.reading"))
 
 if run is not None:
-    trainer = run.trainer
-    for notice in trainer.history.notices:
-        st.warning(notice_text(notice), icon=":material/tune:")
-    play_col, step_col, reset_col, info_col = st.columns([1, 1, 1, 3], vertical_alignment="center")
-    # one button that turns from Play to Pause (one key: the two can never show side by side)
-    play_col.button(T("buttons.pause") if run.playing else T("buttons.play"), key="play_pause",
-                    icon=":material/pause:" if run.playing else ":material/play_arrow:", on_click=set_playing,
-                    args=(not run.playing,), disabled=run.done and not run.playing,
-                    type="secondary" if run.playing else "primary")
-    step_col.button(T("buttons.step", n=int(speed)), key="step", icon=":material/skip_next:", on_click=ask_step,
-                    args=(int(speed),), disabled=run.done or run.playing)
-    reset_col.button(T("buttons.reset"), key="reset", icon=":material/restart_alt:", on_click=reset_run)
-    info_col.caption(T("live.device", device=str(trainer.device), speed=int(speed)))
-    st.fragment(live_view, run_every=TICK_S if run.playing else None)()
-    st.markdown(T("live.reading"))
-
     # --- learned parameters vs hyperparameters ------------------------------------------------------------------
     st.header(T("params.title"))
     counts = V.parameter_counts(trainer.model)

@@ -70,18 +70,19 @@ def one_depth_figures(norm: str, epochs: int, depth: int, lang: str) -> tuple[di
 
 # --- 1. Deeper is not automatically better ------------------------------------------------------------------------
 st.header(T("depth.title"))
-st.markdown(T("depth.intro"))
-first, second = st.columns(2, gap="large")
-with first:
-    norm = page.choice("norm", list(E.RESIDUAL_NORMS), "batch", kind="radio", horizontal=True)
-with second:
-    epochs = int(page.choice("epochs", EPOCHS, "20", kind="radio", horizontal=True))
-with training_slot(), st.spinner(T("depth.training")):
-    sweep = cached_sweep(norm, epochs)
-st.caption(T("depth.setup", width=sweep.width, n=sweep.n_train, epochs=epochs, lr=f"{sweep.lr:g}",
-             depths=", ".join(str(d) for d in sweep.depths)))
-loss_figure, grad_figure = depth_figures(norm, epochs, page.t.lang)
-deep_charts.show(loss_figure)
+page.prose(T("depth.intro"))
+with page.main_experiment():
+    first, second = st.columns(2, gap="large")
+    with first:
+        norm = page.choice("norm", list(E.RESIDUAL_NORMS), "batch", kind="radio", horizontal=True)
+    with second:
+        epochs = int(page.choice("epochs", EPOCHS, "20", kind="radio", horizontal=True))
+    with training_slot(), st.spinner(T("depth.training")):
+        sweep = cached_sweep(norm, epochs)
+    st.caption(T("depth.setup", width=sweep.width, n=sweep.n_train, epochs=epochs, lr=f"{sweep.lr:g}",
+                 depths=", ".join(str(d) for d in sweep.depths)))
+    loss_figure, grad_figure = depth_figures(norm, epochs, page.t.lang)
+    deep_charts.show(loss_figure)
 
 shallow, deep = sweep.depths[0], sweep.depths[-1]
 plain_shallow, plain_deep = sweep.runs[False, shallow], sweep.runs[False, deep]

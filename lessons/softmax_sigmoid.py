@@ -18,13 +18,22 @@ DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0, -2.0)
 
 # --- 1. Logits → probabilities -------------------------------------------------------------------------------------
 st.header(T("softmax.title"))
-st.markdown(T("softmax.intro"))
-controls, result = st.columns([2, 3], gap="large")
+page.prose(T("softmax.intro"))
+with page.main_experiment():
+    controls, result = st.columns([2, 3], gap="large")
 with controls:
-    classes = page.slider("classes", 2, 5, 3)
-    logits = tuple(page.slider(f"z{i + 1}", -10.0, 10.0, DEFAULT_LOGITS[i], 0.1) for i in range(classes))
-    temperature = page.slider("temperature", 0.1, 5.0, 1.0, 0.1)
-    shift = page.slider("shift", -50.0, 50.0, 0.0, 1.0)
+    halves = st.columns(2)  # two by two: the whole experiment fits a projector's screen
+    with halves[0]:
+        classes = page.slider("classes", 2, 5, 3)
+    with halves[1]:
+        temperature = page.slider("temperature", 0.1, 5.0, 1.0, 0.1)
+    logits = []
+    for i in range(classes):
+        with halves[i % 2]:
+            logits.append(page.slider(f"z{i + 1}", -10.0, 10.0, DEFAULT_LOGITS[i], 0.1))
+    logits = tuple(logits)
+    with halves[classes % 2]:
+        shift = page.slider("shift", -50.0, 50.0, 0.0, 1.0)
 view = cached_softmax(logits, temperature, shift)
 with result:
     names = [f"z{i + 1}" for i in range(classes)]

@@ -108,42 +108,43 @@ def show_diagnosis(diag: diagnosis.Diagnosis) -> None:
 
 
 # --- 1. The five patterns --------------------------------------------------------------------------------------------
-st.header(T("table.title"))
-st.markdown(T("table.intro"))
-st.dataframe(pd.DataFrame({
-    T("table.train"): [T(f"table.rows.{case}.train") for case in presets.PRESETS],
-    T("table.val"): [T(f"table.rows.{case}.val") for case in presets.PRESETS],
-    T("table.meaning"): [T(f"case.{case}") for case in presets.PRESETS],
-    T("table.next"): [T(f"table.rows.{case}.next") for case in presets.PRESETS],
-}), hide_index=True)
-st.caption(T("table.note"))
+with page.aside_section(T("table.title")):
+    st.markdown(T("table.intro"))
+    st.dataframe(pd.DataFrame({
+        T("table.train"): [T(f"table.rows.{case}.train") for case in presets.PRESETS],
+        T("table.val"): [T(f"table.rows.{case}.val") for case in presets.PRESETS],
+        T("table.meaning"): [T(f"case.{case}") for case in presets.PRESETS],
+        T("table.next"): [T(f"table.rows.{case}.next") for case in presets.PRESETS],
+    }), hide_index=True)
+    st.caption(T("table.note"))
 
 # --- 2. A real run for each ----------------------------------------------------------------------------------------
 st.header(T("presets.title"))
-st.markdown(T("presets.intro"))
-controls, readout = st.columns([1, 3], gap="large")
-with controls:
-    preset = page.choice("preset", list(presets.PRESETS), "overfitting", kind="radio")
-    window = page.slider("window", 0.1, 0.6, 0.3, 0.05)
-with training_slot():
-    run = cached_preset(preset)
-diag = cached_preset_diagnosis(preset, round(float(window), 2))
-with controls:
-    st.markdown(T(f"presets.how.{preset}"))
-    s = run.settings
-    st.caption(T("presets.settings", dataset=T(f"presets.dataset.{s['dataset']}"),
-                 net="–".join(str(w) for w in s["hidden"]),
-                 activation=s["activation"], optimizer=s["optimizer"], lr=f"{s['lr']:g}",
-                 batch=s["batch_size"] or T("presets.full_batch"), epochs=s["epochs"], seconds=f"{run.seconds:.1f}"))
-with readout:
-    rules = []
-    if run.best_epoch is not None and preset != "diverging":
-        rules.append(Rule(run.best_epoch, T("chart.best_val", epoch=run.best_epoch), VAL, lane=0))
-    if run.diverged_epoch is not None:
-        rules.append(Rule(run.diverged_epoch, T("chart.diverged", epoch=run.diverged_epoch), MARK, dash=False,
-                          lane=1))
-    curves_chart(run.epochs, run.train_loss, run.val_loss, diag, T("col.epoch"), rules)
-    show_diagnosis(diag)
+page.prose(T("presets.intro"))
+with page.main_experiment():
+    controls, readout = st.columns([1, 3], gap="large")
+    with controls:
+        preset = page.choice("preset", list(presets.PRESETS), "overfitting", kind="radio")
+        window = page.slider("window", 0.1, 0.6, 0.3, 0.05)
+    with training_slot():
+        run = cached_preset(preset)
+    diag = cached_preset_diagnosis(preset, round(float(window), 2))
+    with controls:
+        st.markdown(T(f"presets.how.{preset}"))
+        s = run.settings
+        st.caption(T("presets.settings", dataset=T(f"presets.dataset.{s['dataset']}"),
+                     net="–".join(str(w) for w in s["hidden"]),
+                     activation=s["activation"], optimizer=s["optimizer"], lr=f"{s['lr']:g}",
+                     batch=s["batch_size"] or T("presets.full_batch"), epochs=s["epochs"], seconds=f"{run.seconds:.1f}"))
+    with readout:
+        rules = []
+        if run.best_epoch is not None and preset != "diverging":
+            rules.append(Rule(run.best_epoch, T("chart.best_val", epoch=run.best_epoch), VAL, lane=0))
+        if run.diverged_epoch is not None:
+            rules.append(Rule(run.diverged_epoch, T("chart.diverged", epoch=run.diverged_epoch), MARK, dash=False,
+                              lane=1))
+        curves_chart(run.epochs, run.train_loss, run.val_loss, diag, T("col.epoch"), rules)
+        show_diagnosis(diag)
 
 # --- 3. Your own curves ----------------------------------------------------------------------------------------------
 st.header(T("own.title"))

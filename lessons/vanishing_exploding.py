@@ -33,43 +33,47 @@ def latex_sci(value: float) -> str:
 
 
 # --- the network and the fixes --------------------------------------------------------------------------------------
-st.markdown(T("setup.intro"))
-first, second, third = st.columns(3, gap="large")
-with first:
-    activation = page.choice("activation", ACTIVATIONS, "sigmoid", kind="radio", horizontal=True)
-    init = page.choice("init", INITS, "default")
-with second:
-    depth = page.slider("depth", 2, 50, 20)
-with third:
-    batchnorm = page.toggle("batchnorm", False)
-    residual = page.toggle("residual", False)
-norm = "batch" if batchnorm else "none"
-profile = cached_profile(activation, init, int(depth), norm=norm, residual=bool(residual))
+page.prose(T("setup.intro"))
+with page.main_experiment():
+    first, second, third = st.columns(3, gap="large")
+    with first:
+        activation = page.choice("activation", ACTIVATIONS, "sigmoid", kind="radio", horizontal=True)
+        init = page.choice("init", INITS, "default")
+    with second:
+        depth = page.slider("depth", 2, 50, 20)
+    with third:
+        batchnorm = page.toggle("batchnorm", False)
+        residual = page.toggle("residual", False)
+    norm = "batch" if batchnorm else "none"
+    profile = cached_profile(activation, init, int(depth), norm=norm, residual=bool(residual))
 
-# --- 1. The chain rule is a product -------------------------------------------------------------------------------
-st.header(T("chain.title"))
-st.markdown(T("chain.intro"))
-st.latex(T("chain.formula"))
-st.markdown(T("chain.after"))
-if activation == "sigmoid":
-    st.latex(f"\\max_z \\sigma'(z) = \\tfrac14 \\quad\\Rightarrow\\quad \\prod_{{l=1}}^{{{depth}}} \\sigma'(z_l) \\le "
-             f"\\left(\\tfrac14\\right)^{{{depth}}} = {latex_sci(profile.bound[0])}")
-else:
-    name = {"tanh": "\\tanh'", "relu": "\\mathrm{ReLU}'"}[activation]
-    st.latex(f"\\max_z {name}(z) = 1 \\quad\\Rightarrow\\quad \\prod_{{l=1}}^{{{depth}}} {name}(z_l) \\le "
-             f"1^{{{depth}}} = 1")
-layers = np.arange(1, int(depth) + 1)
-curves = {
-    T("chain.bound"): profile.bound,
-    T("chain.slopes"): profile.slope_product,
-    T("chain.measured"): profile.product,
-}
-chain = pd.DataFrame({"layer": np.tile(layers, len(curves)), "value": np.concatenate(list(curves.values())),
-                      "series": np.repeat(list(curves), len(layers))})
-health_charts.show(health_charts.log_lines(
-    chain, "layer", "value", "series", x_title=T("col.layer"), y_title=T("col.reaches"),
-    color_title=T("col.series"), color_order=list(curves), dashed=[T("chain.bound")],
-    tooltip={"series": T("col.series"), "layer": T("col.layer"), "value": T("col.reaches")}))
+    # --- 1. The chain rule is a product -------------------------------------------------------------------------------
+    st.header(T("chain.title"))
+    text, plot = page.side_by_side((1, 1))
+    with text:
+        page.prose(T("chain.intro"))
+        st.latex(T("chain.formula"))
+        page.prose(T("chain.after"))
+        if activation == "sigmoid":
+            st.latex(f"\\max_z \\sigma'(z) = \\tfrac14 \\quad\\Rightarrow\\quad \\prod_{{l=1}}^{{{depth}}} \\sigma'(z_l) "
+                     f"\\le \\left(\\tfrac14\\right)^{{{depth}}} = {latex_sci(profile.bound[0])}")
+        else:
+            name = {"tanh": "\\tanh'", "relu": "\\mathrm{ReLU}'"}[activation]
+            st.latex(f"\\max_z {name}(z) = 1 \\quad\\Rightarrow\\quad \\prod_{{l=1}}^{{{depth}}} {name}(z_l) \\le "
+                     f"1^{{{depth}}} = 1")
+    layers = np.arange(1, int(depth) + 1)
+    curves = {
+        T("chain.bound"): profile.bound,
+        T("chain.slopes"): profile.slope_product,
+        T("chain.measured"): profile.product,
+    }
+    chain = pd.DataFrame({"layer": np.tile(layers, len(curves)), "value": np.concatenate(list(curves.values())),
+                          "series": np.repeat(list(curves), len(layers))})
+    with plot:
+        health_charts.show(health_charts.log_lines(
+            chain, "layer", "value", "series", x_title=T("col.layer"), y_title=T("col.reaches"),
+            color_title=T("col.series"), color_order=list(curves), dashed=[T("chain.bound")],
+            tooltip={"series": T("col.series"), "layer": T("col.layer"), "value": T("col.reaches")}))
 left, middle, right = st.columns(3)
 left.metric(T("chain.bound_metric", depth=depth), sci(profile.bound[0]))
 middle.metric(T("chain.slope_metric"), sci(float(profile.slope[0])))

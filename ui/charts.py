@@ -58,13 +58,75 @@ def markers(data: pd.DataFrame, x: str, y: str, *, tooltip: dict[str, str] | Non
         x=f"{x}:Q", y=f"{y}:Q", tooltip=_tooltip(data, tooltip))
 
 
+PROJECTOR_TEXT = 20  # px: the smallest chart text that reads from the back of a lecture hall
+PROJECTOR_TITLE = 22
+PROJECTOR_MIN_HEIGHT = 340  # px: a chart stretched over a 1920-px projector stays readable, not a flat strip
+STREAMLIT_TEXT = 15  # px: the chart text of Streamlit's theme, which the charts' own sizes were drawn for
+_FONT_KEYS = {"fontSize": PROJECTOR_TEXT, "labelFontSize": PROJECTOR_TEXT, "titleFontSize": PROJECTOR_TITLE}
+_DATA_KEYS = ("datasets", "data", "values")  # never copied: a projector changes how text looks, not the data
+
+
+def _enlarged(node, scale: float):
+    """``node`` with every font size scaled by ``scale`` and at least its projector minimum (data left alone)."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key in _DATA_KEYS:
+                out[key] = value
+            elif key in _FONT_KEYS and isinstance(value, (int, float)):
+                out[key] = max(round(value * scale), _FONT_KEYS[key])
+            else:
+                out[key] = _enlarged(value, scale)
+        return out
+    if isinstance(node, list):
+        return [_enlarged(item, scale) for item in node]
+    return node
+
+
+def for_projector(spec: dict) -> dict:
+    """A Vega-Lite spec as lecture mode draws it: chart text at least ``PROJECTOR_TEXT`` px (axes, legends, facet
+    headers, titles, text marks; sizes a chart sets itself grow by the same factor); a chart of a fixed size that
+    fits its text inside that size grows with it (else its larger legends would squeeze the plot; a "pad" chart
+    adds them around its plot and keeps its size); a stretched chart is at least
+    ``PROJECTOR_MIN_HEIGHT`` px tall. Returns a new dict; ``spec`` (often a cached figure) is left as it was."""
+    out = _enlarged(spec, PROJECTOR_TEXT / 12)
+    config = dict(out.get("config", {}))
+    for part, sizes in (("axis", {"labelFontSize": PROJECTOR_TEXT, "titleFontSize": PROJECTOR_TITLE}),
+                        ("legend", {"labelFontSize": PROJECTOR_TEXT, "titleFontSize": PROJECTOR_TITLE}),
+                        ("header", {"labelFontSize": PROJECTOR_TEXT, "titleFontSize": PROJECTOR_TITLE}),
+                        ("title", {"fontSize": PROJECTOR_TITLE + 4}), ("text", {"fontSize": PROJECTOR_TEXT})):
+        config[part] = {**sizes, **config.get(part, {})}
+    out["config"] = config
+    width, height = out.get("width"), out.get("height")
+    padded = isinstance(out.get("autosize"), dict) and out["autosize"].get("type") == "pad"
+    if isinstance(width, (int, float)) and not padded:
+        # a chart that fits its text and legends into its own size grows with them, or they squeeze the plot
+        out["width"] = round(width * PROJECTOR_TEXT / STREAMLIT_TEXT)
+        if isinstance(height, (int, float)):
+            out["height"] = round(height * PROJECTOR_TEXT / STREAMLIT_TEXT)
+    elif not isinstance(width, (int, float)) and isinstance(height, (int, float)):
+        out["height"] = max(height, PROJECTOR_MIN_HEIGHT)
+    return out
+
+
+def styled(spec: dict) -> dict:
+    """``spec`` as the current mode draws it: for a projector in lecture mode, as it is otherwise."""
+    from ui.address import lecture_mode
+
+    return for_projector(spec) if lecture_mode() else spec
+
+
 def show(chart: alt.Chart) -> None:
     """Every chart goes through here: full width, Streamlit's theme."""
     import streamlit as st
 
+    from ui.address import lecture_mode
     from ui.chart_export import altair_spec, offer_svg
 
-    st.altair_chart(chart, width="stretch")
+    if lecture_mode():
+        st.vega_lite_chart(spec=for_projector(altair_spec(chart)), width="stretch")
+    else:
+        st.altair_chart(chart, width="stretch")
     offer_svg(lambda: altair_spec(chart))
 
 
@@ -130,7 +192,7 @@ def show_spec(spec: dict, fixed: bool = False) -> None:
 
     from ui.chart_export import offer_svg
 
-    st.vega_lite_chart(spec=spec, width="content" if fixed else "stretch")
+    st.vega_lite_chart(spec=styled(spec), width="content" if fixed else "stretch")
     offer_svg(lambda: spec)
 
 

@@ -10,9 +10,16 @@ from ui.widgets import Flag
 
 LECTURE_CSS = """
 <style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 1.25rem; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
-h1 { font-size: 2.8rem !important; }
+/* Larger text for a projector, without scaling Streamlit's spacing (rem-based): the first screen is precious. */
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+[data-testid="stMarkdownContainer"] td, [data-testid="stMarkdownContainer"] th { font-size: 1.3rem; }
+[data-testid="stWidgetLabel"] p, [data-testid="stCaptionContainer"], [data-testid="stExpander"] summary p,
+[data-testid="stTab"] p, [data-testid="stMetricLabel"] p { font-size: 1.15rem !important; }
+[data-testid="stSliderThumbValue"], [data-testid="stSliderTickBar"] { font-size: 1.1rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.2rem; padding-bottom: 2rem; }
+h1 { font-size: 2.5rem !important; padding: 0.2rem 0 0.4rem 0 !important; }
+h2 { font-size: 1.9rem !important; padding-top: 0.5rem !important; padding-bottom: 0.3rem !important; }
+h3 { font-size: 1.5rem !important; padding-top: 0.3rem !important; padding-bottom: 0.2rem !important; }
 [data-testid="stPageLink"] a { font-size: 1.4rem; padding: 0.6rem 1rem; border: 1px solid #c9d3dd;
   border-radius: 0.6rem; }
 </style>

@@ -172,5 +172,7 @@ def show(chart: VegaChart) -> None:
 
     from ui.chart_export import offer_svg
 
-    st.vega_lite_chart(chart.data, chart.spec, width="content" if "facet" in chart.spec else "stretch")
+    from ui.charts import styled
+
+    st.vega_lite_chart(chart.data, styled(chart.spec), width="content" if "facet" in chart.spec else "stretch")
     offer_svg(lambda: chart.spec, chart.data)

@@ -66,6 +66,7 @@ class LessonPage:
         self.visit = address.begin_visit(page_id, self.controls, question_names(page_id))
         self.memory = address.memory(page_id)
         self.relang = address.language_changed(self.t.lang)
+        self.lecture = lecture_mode()
         self.hidden = frozenset(self.visit.hide)
         self._in_address: list[tuple[str, Kind, Any, Any]] = []  # (name, kind, default, value) drawn this run
         self._hidden_used: list[str] = []
@@ -217,6 +218,40 @@ class LessonPage:
         st.caption(self.common("upload_limits", types=", ".join(t.upper() for t in types), size=size))
 
     # --- teaching blocks ------------------------------------------------------------------------------------------
+    def prose(self, text: str) -> None:
+        """Explanation a lecturer says aloud: Markdown, or in lecture mode folded into a small "notes" expander, so
+        that the experiment fits a projector's first screen."""
+        with self.folded():
+            st.markdown(text)
+
+    def main_experiment(self):
+        """Where the page's main experiment goes (its first controls and the chart they drive). In lecture mode it
+        fits a projector's first screen, 1920 × 1080: a browser test measures every control and the first chart in
+        it."""
+        return st.container(key="nnx-main-experiment")
+
+    def folded(self, label: str | None = None):
+        """A block that lecture mode folds away (into an expander titled ``label``, else "notes"); shown in place
+        otherwise."""
+        if not lecture_mode():
+            return contextlib.nullcontext()
+        return st.expander(label or self.common("notes"), icon=":material/notes:")
+
+    def side_by_side(self, widths=(1, 1)) -> tuple:
+        """Two places for two blocks: side by side in lecture mode (a projector is wide and short), one after the
+        other otherwise."""
+        if self.lecture:
+            return tuple(st.columns(list(widths), gap="large"))
+        return st.container(), st.container()
+
+    def aside_section(self, title: str):
+        """A section that comes before the page's main experiment: under its header as usual, but in lecture mode
+        folded into an expander titled ``title``, so that the experiment starts on the projector's first screen."""
+        if lecture_mode():
+            return st.expander(title, icon=":material/notes:")
+        st.header(title)
+        return contextlib.nullcontext()
+
     def question(self, name: str, options: Sequence[str], correct: str) -> None:
         """Predict, then reveal: the explanation appears once the student has committed to an answer. The answer is
         the student's own: kept on this page, never written into the address (a link never pre-answers)."""
