@@ -88,7 +88,7 @@ with page.main_experiment():
         schedule = page.choice("schedule", SCHEDULES, "constant", kind="radio")
     settings = (int(batch_size), round(float(lr), 6), int(epochs), schedule, int(seed))
     view = cached_view(*settings)
-    figs = figures(settings, T.lang, 290 if page.lecture else 380)  # lecture mode: the first screen holds it
+    figs = figures(settings, T.lang, 260 if page.lecture else 380)  # lecture mode: the first screen holds it
     names = run_names(view, T)
     runs = [(key, getattr(view, key)) for key in RUNS]
 

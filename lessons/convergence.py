@@ -54,7 +54,7 @@ with page.main_experiment():
         run = cached_run(batch)
     view = cached_view(batch, eps, int(window), int(max_steps), method, round(float(strength), 2), int(patience))
 
-    # --- 2. The run, with every stop marked -------------------------------------------------------------------------------
+    # --- 2. The run, with every stop marked ---------------------------------------------------------------------------
     names = {
         "raw": T("series.raw", batch=batch),
         "smooth": T(f"series.smooth_{method}", strength=f"{strength:.2f}", points=view.smooth_points),

@@ -134,7 +134,7 @@ st.caption(T("modes.check", torch=f"{bn.torch_eval:.3f}"))
 st.markdown(T("modes.reading"))
 st.code(T("modes.code").strip("\n"), language="python")
 
-# --- 4. Small batches --------------------------------------------------------------------------------------------------
+# --- 4. Small batches ----------------------------------------------------------------------------------------------
 st.header(T("small.title"))
 with training_slot(), st.spinner(T("small.training")):
     sweep = cached_sweep()

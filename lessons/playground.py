@@ -109,7 +109,8 @@ with data_box:
             st.error(T("upload.error", name=escape(bad_name), error=error_text(bad_error)))
         if CSV in st.session_state:
             mine = st.session_state[CSV]
-            st.caption(T("upload.loaded", name=escape(mine["name"]), rows=len(mine["X"]), classes=int(mine["y"].max()) + 1))
+            st.caption(T("upload.loaded", name=escape(mine["name"]), rows=len(mine["X"]),
+                         classes=int(mine["y"].max()) + 1))
 
 with net_box:
     box_title(T("section.network"))

@@ -135,7 +135,8 @@ with page.main_experiment():
         st.caption(T("presets.settings", dataset=T(f"presets.dataset.{s['dataset']}"),
                      net="–".join(str(w) for w in s["hidden"]),
                      activation=s["activation"], optimizer=s["optimizer"], lr=f"{s['lr']:g}",
-                     batch=s["batch_size"] or T("presets.full_batch"), epochs=s["epochs"], seconds=f"{run.seconds:.1f}"))
+                     batch=s["batch_size"] or T("presets.full_batch"), epochs=s["epochs"],
+                     seconds=f"{run.seconds:.1f}"))
     with readout:
         rules = []
         if run.best_epoch is not None and preset != "diverging":

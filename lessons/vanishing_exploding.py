@@ -55,8 +55,9 @@ with page.main_experiment():
         st.latex(T("chain.formula"))
         page.prose(T("chain.after"))
         if activation == "sigmoid":
-            st.latex(f"\\max_z \\sigma'(z) = \\tfrac14 \\quad\\Rightarrow\\quad \\prod_{{l=1}}^{{{depth}}} \\sigma'(z_l) "
-                     f"\\le \\left(\\tfrac14\\right)^{{{depth}}} = {latex_sci(profile.bound[0])}")
+            st.latex(f"\\max_z \\sigma'(z) = \\tfrac14 \\quad\\Rightarrow\\quad "
+                     f"\\prod_{{l=1}}^{{{depth}}} \\sigma'(z_l) \\le \\left(\\tfrac14\\right)^{{{depth}}} = "
+                     f"{latex_sci(profile.bound[0])}")
         else:
             name = {"tanh": "\\tanh'", "relu": "\\mathrm{ReLU}'"}[activation]
             st.latex(f"\\max_z {name}(z) = 1 \\quad\\Rightarrow\\quad \\prod_{{l=1}}^{{{depth}}} {name}(z_l) \\le "

@@ -101,7 +101,8 @@ def test_a_deep_link_to_a_surface_brings_its_scenario():
     at = open_page(PAGE, {"lang": "en", "surface": "saddle"})
     assert not at.exception
     assert at.slider(key="optimizers__start_y").value == pytest.approx(0.001)
-    assert at.toggle(key="optimizers__show_rmsprop").value is True and at.toggle(key="optimizers__show_adagrad").value is False
+    assert at.toggle(key="optimizers__show_rmsprop").value is True
+    assert at.toggle(key="optimizers__show_adagrad").value is False
     assert at.slider(key="optimizers__log_lr_sgd").value == pytest.approx(math.log10(default_lr("sgd", "saddle")))
 
 

@@ -12,6 +12,13 @@ HOSTILE_VALUES = ["garbage", "1e308", "-1e308", "nan", "inf", "<script>alert(1)<
                   "%00", "0x1F", "[1,2]", "' OR 1=1 --", "\u202e"]
 
 
+def blocks(node):
+    """Every element and block under ``node`` (AppTest's tree), depth first."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from blocks(child)
+
+
 def assert_clean(at, context=""):
     assert not at.exception, f"{context}: {[e.value for e in at.exception]}"
 
@@ -22,6 +29,17 @@ def test_page_runs(page_file, lang):
     at = open_page(page_file, {"lang": lang})
     assert_clean(at, f"{page_file} {lang}")
     assert at.title, "every page has a title"
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+@pytest.mark.parametrize("page_file", lesson_files())
+def test_page_runs_in_lecture_mode(page_file, lang):
+    """Lecture mode lays pages out differently (notes folded, controls in tabs or beside the chart): it runs too,
+    and marks the main experiment that the projector test measures."""
+    at = open_page(page_file, {"lang": lang, "lecture": "1"})
+    assert_clean(at, f"{page_file} {lang} lecture")
+    assert at.session_state["lecture"] is True
+    assert any("nnx-main-experiment" in getattr(block.proto, "id", "") for block in blocks(at.main))
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))

@@ -181,9 +181,9 @@ class LessonPage:
     def upload(self, name: str, label: str, types: Sequence[str], max_bytes: int, **kwargs) -> tuple[str, bytes] | None:
         """A file upload that the student keeps for this session: (file name, content), or None. The file outlives
         the widget (which Streamlit empties when the student leaves the page): coming back by Back, Forward or Next,
-        the page still uses it, and says so; only "Forget this file" lets it go. A file over ``max_bytes`` gets this page's own message, in the
-        student's language, and is not kept (the server accepts larger uploads so that the page, not the browser,
-        can say so; see .streamlit/config.toml)."""
+        the page still uses it, and says so; only "Forget this file" lets it go. A file over ``max_bytes`` gets this
+        page's own message, in the student's language, and is not kept (the server accepts larger uploads so that
+        the page, not the browser, can say so; see .streamlit/config.toml)."""
         key, kept = self.key(name), f"file:{name}"
 
         def keep() -> None:

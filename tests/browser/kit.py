@@ -59,7 +59,8 @@ def move_a_control(tab) -> None:
 
 
 def open_all_expanders(tab) -> None:
-    closed = tab.locator("[data-testid='stMain'] [data-testid='stExpander'] details:not([open]) > summary")
+    """Open every folded expander the student can see (not those inside a tab that is not shown)."""
+    closed = tab.locator("[data-testid='stMain'] [data-testid='stExpander'] details:not([open]) > summary:visible")
     while closed.count():
         closed.first.click()
 
