@@ -93,3 +93,30 @@ def test_a_lecturers_link_hides_controls_but_keeps_their_values():
     assert_clean(at)
     assert at.slider(key="softmax_sigmoid__temperature").value == 2.5
     assert any("hides some controls" in caption.value for caption in at.caption)
+
+
+MARKDOWN_LOOKING = ["**bold** x**2 + 3*y**2 +", "[a](http://e.com)", "<b>html</b>", "$x^2$ :red[red]"]
+SHOWN_AS_TEXT = ("markdown", "error", "warning", "info", "success", "caption")
+
+
+@pytest.mark.parametrize("page_file", lesson_files())
+def test_text_typed_or_carried_by_a_link_is_escaped_wherever_it_is_shown(page_file):
+    """Every text input and text area, and the same strings carried by the link: no Markdown element shows them
+    raw (where they appear, they appear escaped, so the browser shows them literally)."""
+    at = open_page(page_file, {"lang": "en"})
+    texts = [w for w in page_widgets(at) if type(w).__name__ in ("TextInput", "TextArea")]
+    names = [w.key.split("__", 1)[1] for w in texts]
+    for hostile in MARKDOWN_LOOKING:
+        runs = [open_page(page_file, {"lang": "en", "surface": "custom", "hide": hostile, "bogus": hostile,
+                                      **{name: hostile for name in names}})]
+        if texts:
+            at = open_page(page_file, {"lang": "en", "surface": "custom"})
+            for widget in page_widgets(at):
+                if type(widget).__name__ in ("TextInput", "TextArea"):
+                    widget.set_value(hostile)
+            runs.append(at.run())
+        for run in runs:
+            assert_clean(run, f"{page_file} {hostile}")
+            for kind in SHOWN_AS_TEXT:
+                for element in getattr(run, kind):
+                    assert hostile not in element.value, f"{page_file}: {hostile!r} shown raw in a {kind}"
