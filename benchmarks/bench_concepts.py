@@ -31,17 +31,17 @@ PAGES = ("parameters_vs_hyperparameters", "hidden_layers", "end_to_end", "deep_v
 
 def default_experiment(page_id: str) -> None:
     """The core calls a page makes with its default settings."""
-    from core import concept_experiments as C
+    from core.views import deep_vs_shallow, end_to_end, hidden_layers, parameters_vs_hyperparameters
 
     if page_id == "parameters_vs_hyperparameters":
-        C.parameter_table(2, 8, "none")
-        C.grid_search_view(2, "none", 32, 50, "default")
+        parameters_vs_hyperparameters.parameter_table(2, 8, "none")
+        parameters_vs_hyperparameters.grid_search_view(2, "none", 32, 50, "default")
     elif page_id == "hidden_layers":
-        C.hidden_layers_view("circle", 2, 6, "tanh", 0)
+        hidden_layers.hidden_layers_view("circle", 2, 6, "tanh", 0)
     elif page_id == "end_to_end":
-        C.end_to_end_view("circle", ("x1sq", "x2sq"), 2, 8, 0)
+        end_to_end.end_to_end_view("circle", ("x1sq", "x2sq"), 2, 8, 0)
     elif page_id == "deep_vs_shallow":
-        C.deep_vs_shallow_view("spiral", 3, "tanh")
+        deep_vs_shallow.deep_vs_shallow_view("spiral", 3, "tanh")
 
 
 def measure_experiment(page_id: str) -> dict:

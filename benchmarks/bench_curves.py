@@ -38,20 +38,20 @@ def measure_page(page_file: str) -> dict:
 
 
 def time_training() -> list[tuple[str, float, str]]:
-    from core import presets
+    from core.views import convergence, train_vs_val
     from core.training import TrainConfig, train
 
     train(TrainConfig(epochs=2))  # warm-up: torch's first-call costs
     rows = []
-    for name in presets.PRESETS:
+    for name in train_vs_val.PRESETS:
         start = time.perf_counter()
-        run = presets.run_preset(name)
-        diag = presets.diagnose_run(run)
+        run = train_vs_val.run_preset(name)
+        diag = train_vs_val.diagnose_run(run)
         rows.append((f"preset {name}", time.perf_counter() - start,
                      f"{len(run.epochs)} epochs → {diag.case} ({diag.confidence:.2f})"))
-    for batch in presets.BATCH_SIZES:
+    for batch in convergence.BATCH_SIZES:
         start = time.perf_counter()
-        run = presets.run_convergence(batch)
+        run = convergence.run_convergence(batch)
         rows.append((f"convergence run, batch {batch}", time.perf_counter() - start,
                      f"{run.batch_loss.size} steps, {run.check_steps.size} checks"))
     return rows

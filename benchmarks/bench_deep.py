@@ -27,13 +27,13 @@ PAGES = ("gradient_clipping", "normalization_layers", "residual")
 
 def default_experiments(page: str) -> list:
     """The core calls a page makes with its default settings."""
-    from core import deep_experiments as E
+    from core.views import gradient_clipping, normalization_layers, residual
 
     if page == "gradient_clipping":
-        return [lambda: E.exploding_runs(0.3, "norm", 1.0)]
+        return [lambda: gradient_clipping.exploding_runs(0.3, "norm", 1.0)]
     if page == "normalization_layers":
-        return [lambda: E.normalization_race(16, False), E.batch_size_sweep]
-    return [lambda: E.residual_sweep("batch", 20)]
+        return [lambda: normalization_layers.normalization_race(16, False), normalization_layers.batch_size_sweep]
+    return [lambda: residual.residual_sweep("batch", 20)]
 
 
 def measure(page: str) -> dict:

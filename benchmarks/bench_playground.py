@@ -22,7 +22,7 @@ import streamlit.logger  # noqa: E402
 
 streamlit.logger.set_log_level("error")
 
-from core import playground_views as V  # noqa: E402
+from core.views import playground as V  # noqa: E402
 from core.training import TrainConfig, Trainer  # noqa: E402
 from ui import playground_charts as charts  # noqa: E402
 

@@ -3,7 +3,7 @@ the gradient noise against the batch size; why one sample per step needs a decay
 import pandas as pd
 import streamlit as st
 
-from core import minibatch
+from core.views import batch_size as V
 from ui import charts, surface_charts
 from ui.i18n import Texts
 from ui.lesson import LessonPage
@@ -12,8 +12,8 @@ PAGE_ID = "batch_size"
 page = LessonPage(PAGE_ID)
 T = page.t
 
-cached_view = st.cache_data(minibatch.batch_size_view, show_spinner=False, max_entries=256)
-SCHEDULES = list(minibatch.SCHEDULES)
+cached_view = st.cache_data(V.batch_size_view, show_spinner=False, max_entries=256)
+SCHEDULES = list(V.SCHEDULES)
 RUNS = ("full", "mini", "single")
 
 

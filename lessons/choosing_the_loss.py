@@ -3,17 +3,17 @@ logit, loss surface, a training race), and the softmax + cross-entropy gradient 
 import pandas as pd
 import streamlit as st
 
-from core import loss_landscapes
+from core.views import choosing_the_loss as V
 from ui import charts
 from ui.lesson import LessonPage
 
 page = LessonPage("choosing_the_loss")
 T = page.t
 
-cached_examples = st.cache_data(loss_landscapes.decision_examples, show_spinner=False)
-cached_gradients = st.cache_data(loss_landscapes.logit_gradients, show_spinner=False)
-cached_landscapes = st.cache_data(loss_landscapes.landscapes, show_spinner=False)
-cached_race = st.cache_data(loss_landscapes.training_race, show_spinner=False)
+cached_examples = st.cache_data(V.decision_examples, show_spinner=False)
+cached_gradients = st.cache_data(V.logit_gradients, show_spinner=False)
+cached_landscapes = st.cache_data(V.landscapes, show_spinner=False)
+cached_race = st.cache_data(V.training_race, show_spinner=False)
 
 
 def val(value: float, digits: int = 3) -> str:
@@ -71,7 +71,7 @@ st.markdown(T("gradient.reading"))
 # --- 3. (b) The loss surface over (w, b) ------------------------------------------------------------------------------
 st.header(T("surface.title"))
 st.markdown(T("surface.intro", points=", ".join(f"({x:g}, {y:g})" for x, y in
-                                                 zip(loss_landscapes.LANDSCAPE_X, loss_landscapes.LANDSCAPE_Y))))
+                                                 zip(V.LANDSCAPE_X, V.LANDSCAPE_Y))))
 surfaces = cached_landscapes()
 show_curvature = page.toggle("curvature", False)
 ticks = [value for value in surfaces.w if float(value).is_integer() and int(value) % 2 == 0]
@@ -102,8 +102,8 @@ st.markdown(T("surface.hessian"))
 
 # --- 4. (c) A training race ---------------------------------------------------------------------------------------
 st.header(T("race.title"))
-st.markdown(T("race.intro", hidden=loss_landscapes.RACE_HIDDEN, points=loss_landscapes.RACE_POINTS,
-              epochs=loss_landscapes.RACE_EPOCHS))
+st.markdown(T("race.intro", hidden=V.RACE_HIDDEN, points=V.RACE_POINTS,
+              epochs=V.RACE_EPOCHS))
 controls, result = st.columns([1, 3], gap="large")
 with controls:
     race_lr = page.slider("race_lr", 0.1, 5.0, 1.0, 0.1)

@@ -4,7 +4,7 @@ different question."""
 import pandas as pd
 import streamlit as st
 
-from core import presets
+from core.views import convergence as V
 from ui import charts, curve_charts
 from ui.curve_charts import Rule
 from ui.lesson import LessonPage
@@ -14,20 +14,20 @@ page = LessonPage("convergence")
 T = page.t
 
 EPSILONS = ["0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.1"]
-BATCHES = [str(b) for b in presets.BATCH_SIZES]
+BATCHES = [str(b) for b in V.BATCH_SIZES]
 RAW, SMOOTH, EARLY, CAP = charts.PALETTE[3], charts.PALETTE[0], charts.PALETTE[1], "#555555"
 
 
-@st.cache_data(show_spinner=False, max_entries=len(presets.BATCH_SIZES))
-def cached_run(batch_size: int) -> presets.StepRun:
+@st.cache_data(show_spinner=False, max_entries=len(V.BATCH_SIZES))
+def cached_run(batch_size: int) -> V.StepRun:
     """The real training run (plain arrays only), once per batch size for every student."""
-    return presets.run_convergence(batch_size)
+    return V.run_convergence(batch_size)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def cached_view(batch_size: int, eps: float, window: int, max_steps: int, method: str, strength: float,
-                patience: int) -> presets.ConvergenceView:
-    return presets.convergence_view(cached_run(batch_size), eps, window, max_steps, method, strength, patience)
+                patience: int) -> V.ConvergenceView:
+    return V.convergence_view(cached_run(batch_size), eps, window, max_steps, method, strength, patience)
 
 
 # --- 1. The rule ------------------------------------------------------------------------------------------------------
@@ -41,13 +41,13 @@ with page.main_experiment():
         eps_id = page.choice("eps", EPSILONS, "0.001")
     with columns[1]:
         window = page.slider("window", 10, 300, 100, 10)
-        max_steps = page.slider("max_steps", 50, presets.TOTAL_STEPS, presets.TOTAL_STEPS, 50)
+        max_steps = page.slider("max_steps", 50, V.TOTAL_STEPS, V.TOTAL_STEPS, 50)
     with columns[2]:
         method = page.choice("method", ["ema", "median", "none"], "ema", kind="radio", horizontal=True)
         strength = page.slider("strength", 0.0, 0.99, 0.98, 0.01)
     with columns[3]:
         patience = page.slider("patience", 1, 30, 10)
-        st.caption(T("run.settings", total=presets.TOTAL_STEPS, every=presets.EVAL_EVERY))
+        st.caption(T("run.settings", total=V.TOTAL_STEPS, every=V.EVAL_EVERY))
 
     eps = float(eps_id)
     with training_slot():
@@ -58,17 +58,17 @@ with page.main_experiment():
     names = {
         "raw": T("series.raw", batch=batch),
         "smooth": T(f"series.smooth_{method}", strength=f"{strength:.2f}", points=view.smooth_points),
-        "train": T("series.train", every=presets.EVAL_EVERY),
-        "val": T("series.val", every=presets.EVAL_EVERY),
+        "train": T("series.train", every=V.EVAL_EVERY),
+        "val": T("series.val", every=V.EVAL_EVERY),
     }
-    frames = [curve_charts.curve_frame(*presets.finite_curve(view.steps, view.raw), names["raw"])]
+    frames = [curve_charts.curve_frame(*V.finite_curve(view.steps, view.raw), names["raw"])]
     order, colors = [names["raw"]], [RAW]
     if method != "none":
-        frames.append(curve_charts.curve_frame(*presets.finite_curve(view.steps, view.smoothed), names["smooth"]))
+        frames.append(curve_charts.curve_frame(*V.finite_curve(view.steps, view.smoothed), names["smooth"]))
         order.append(names["smooth"])
         colors.append(SMOOTH)
-    frames.append(curve_charts.curve_frame(*presets.finite_curve(view.check_steps, view.check_train), names["train"]))
-    frames.append(curve_charts.curve_frame(*presets.finite_curve(view.check_steps, view.check_val), names["val"]))
+    frames.append(curve_charts.curve_frame(*V.finite_curve(view.check_steps, view.check_train), names["train"]))
+    frames.append(curve_charts.curve_frame(*V.finite_curve(view.check_steps, view.check_val), names["val"]))
     order += [names["train"], names["val"]]
     colors += ["#222222", EARLY]
 
@@ -78,16 +78,16 @@ with page.main_experiment():
     if method != "none" and view.smooth_stop.reason == "loss_change_below_eps":
         rules.append(Rule(view.smooth_stop.step, T("rules.smooth", step=view.smooth_stop.step), SMOOTH, lane=1))
     rules.append(Rule(view.best_step, T("rules.early", step=view.best_step), EARLY, dash=False, lane=2))
-    if "max_steps" in (view.raw_stop.reason, view.smooth_stop.reason) or view.max_steps < presets.TOTAL_STEPS:
+    if "max_steps" in (view.raw_stop.reason, view.smooth_stop.reason) or view.max_steps < V.TOTAL_STEPS:
         rules.append(Rule(view.max_steps, T("rules.cap", step=view.max_steps), CAP, lane=3))
     curve_charts.show(curve_charts.loss_curves(
         pd.concat(frames, ignore_index=True), x_title=T("col.step"), y_title=T("col.loss"),
         series_title=T("col.curve"), order=order, colors=colors, faint=(names["raw"],), dashed=(names["train"],),
-        dotted=(names["val"],), rules=rules, x_domain=(0, presets.TOTAL_STEPS)))
+        dotted=(names["val"],), rules=rules, x_domain=(0, V.TOTAL_STEPS)))
 st.caption(T("run.caption", batch=batch, per_epoch=run.steps_per_epoch, seconds=f"{run.seconds:.1f}"))
 
 
-def stop_metric(column, title: str, stop: presets.StopPoint) -> None:
+def stop_metric(column, title: str, stop: V.StopPoint) -> None:
     if stop.step is None:
         column.metric(title, T("metric.never"), help=T("metric.never_help"))
     else:
@@ -124,7 +124,7 @@ st.markdown(T("noise.reading"))
 
 # --- 4. Convergence is not early stopping --------------------------------------------------------------------------
 st.header(T("early.title"))
-patience_text = (T("early.ran_out", step=view.patience_step, patience=patience, every=presets.EVAL_EVERY)
+patience_text = (T("early.ran_out", step=view.patience_step, patience=patience, every=V.EVAL_EVERY)
                  if view.patience_step is not None else T("early.never_ran_out", patience=patience))
 st.markdown(T("early.intro", best=view.best_step, val=f"{view.best_val:.3f}", patience_text=patience_text))
 st.markdown(T("early.reading"))

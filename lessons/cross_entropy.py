@@ -2,8 +2,9 @@
 import pandas as pd
 import streamlit as st
 
-from core import losses, worked
+from core import losses
 from core.parse import format_vector, parse_vector
+from core.views import cross_entropy as V
 from ui import charts
 from ui.i18n import error_text
 from ui.lesson import LessonPage
@@ -11,12 +12,12 @@ from ui.lesson import LessonPage
 page = LessonPage("cross_entropy")
 T = page.t
 
-cached_breakdown = st.cache_data(worked.cross_entropy_breakdown, show_spinner=False)
-cached_batch = st.cache_data(worked.seed_batch, show_spinner=False)
-cached_binary = st.cache_data(worked.binary_curves, show_spinner=False)
+cached_breakdown = st.cache_data(V.cross_entropy_breakdown, show_spinner=False)
+cached_batch = st.cache_data(V.seed_batch, show_spinner=False)
+cached_binary = st.cache_data(V.binary_curves, show_spinner=False)
 
 
-def terms_table(rows: dict[str, worked.CrossEntropyBreakdown]) -> pd.DataFrame:
+def terms_table(rows: dict[str, V.CrossEntropyBreakdown]) -> pd.DataFrame:
     """One row per class: p, then q and −p ln q for each named prediction."""
     first = next(iter(rows.values()))
     table = {T("col.class"): [str(i + 1) for i in range(len(first.p))], "p": first.p}
@@ -26,7 +27,7 @@ def terms_table(rows: dict[str, worked.CrossEntropyBreakdown]) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def formula(breakdown: worked.CrossEntropyBreakdown, name: str) -> str:
+def formula(breakdown: V.CrossEntropyBreakdown, name: str) -> str:
     """H(p, q) = −(p₁ ln q₁ + …) = total, with the current numbers."""
     parts = " + ".join(f"{p:.3g}\\cdot\\ln {q:.3g}" for p, q in zip(breakdown.p, breakdown.q))
     total = "\\infty" if breakdown.total == float("inf") else f"{breakdown.total:.3f}"
@@ -36,8 +37,8 @@ def formula(breakdown: worked.CrossEntropyBreakdown, name: str) -> str:
 # --- 1. The note's worked example -----------------------------------------------------------------------------------
 with page.aside_section(T("worked.title")):
     st.markdown(T("worked.intro"))
-    q1 = cached_breakdown(worked.SEED_P, worked.SEED_Q1)
-    q2 = cached_breakdown(worked.SEED_P, worked.SEED_Q2)
+    q1 = cached_breakdown(V.SEED_P, V.SEED_Q1)
+    q2 = cached_breakdown(V.SEED_P, V.SEED_Q2)
     st.dataframe(terms_table({"q1": q1, "q2": q2}), hide_index=True)
     st.latex(formula(q1, "q_1"))
     st.latex(formula(q2, "q_2"))

@@ -3,7 +3,7 @@ compositional structure; what the runs show, budget by budget; why not train lay
 import pandas as pd
 import streamlit as st
 
-from core import concept_experiments as C
+from core.views import deep_vs_shallow as V
 from ui import feature_charts as fc
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
@@ -11,32 +11,32 @@ from ui.training_slots import training_slot
 page = LessonPage("deep_vs_shallow")
 T = page.t
 
-cached_view = st.cache_data(C.deep_vs_shallow_view, show_spinner=False, max_entries=32)
+cached_view = st.cache_data(V.deep_vs_shallow_view, show_spinner=False, max_entries=32)
 
 page.prose(T("intro"))
 
 # --- 1. The sweep -----------------------------------------------------------------------------------------------------
 st.header(T("sweep.title"))
-page.prose(T("sweep.intro", budgets=", ".join(str(b) for b in C.BUDGETS), seeds=len(C.SWEEP_SEEDS),
-              tolerance=f"{C.BUDGET_TOLERANCE:.0%}"))
+page.prose(T("sweep.intro", budgets=", ".join(str(b) for b in V.BUDGETS), seeds=len(V.SWEEP_SEEDS),
+              tolerance=f"{V.BUDGET_TOLERANCE:.0%}"))
 with page.main_experiment():
     controls, result = st.columns([1, 3], gap="large")
     with controls:
-        task = page.choice("task", C.TASKS, "spiral")
-        depth = page.slider("depth", min(C.DEEP_DEPTHS), max(C.DEEP_DEPTHS), 3)
+        task = page.choice("task", V.TASKS, "spiral")
+        depth = page.slider("depth", min(V.DEEP_DEPTHS), max(V.DEEP_DEPTHS), 3)
         activation = page.choice("activation", ("tanh", "relu"), "tanh", kind="radio", horizontal=True)
     with training_slot():
         view = cached_view(task, int(depth), activation)
 
     shallow_name, deep_name = T("col.shallow"), T("col.deep", depth=view.depth)
-    seeds = len(C.SWEEP_SEEDS)
+    seeds = len(V.SWEEP_SEEDS)
     runs = pd.DataFrame({
         "params": [p for pair in view.pairs for p in [pair.shallow_params] * seeds + [pair.deep_params] * seeds],
         "acc": [a for i in range(len(view.pairs)) for a in list(view.shallow_acc[i]) + list(view.deep_acc[i])],
         "series": [name for _ in view.pairs for name in [shallow_name] * seeds + [deep_name] * seeds],
         "shape": [s for pair in view.pairs for s in [f"1 × {pair.shallow_width}"] * seeds
                   + [f"{view.depth} × {pair.deep_width}"] * seeds],
-        "seed": [seed for _ in view.pairs for _ in range(2) for seed in C.SWEEP_SEEDS],
+        "seed": [seed for _ in view.pairs for _ in range(2) for seed in V.SWEEP_SEEDS],
     })
     means = pd.DataFrame({
         "params": [p for pair in view.pairs for p in (pair.shallow_params, pair.deep_params)],
@@ -68,13 +68,13 @@ for pair, shallow, deep, winner in zip(view.pairs, view.shallow_mean, view.deep_
 st.markdown("\n".join(f"- {line}" for line in lines))
 counts = {w: view.winner.count(w) for w in ("deep", "shallow", "tie")}
 st.info(T("verdict.summary", deep=counts["deep"], shallow=counts["shallow"], tie=counts["tie"],
-          total=len(view.pairs), n_val=view.n_val, seeds=seeds, margin=f"{C.TIE_MARGIN * 100:.1f}"))
-st.caption(T("sweep.recipe", epochs=C.SWEEP_TRAINING["epochs"], lr=C.SWEEP_TRAINING["lr"],
-             batch=C.SWEEP_TRAINING["batch_size"], n=C.SWEEP_TRAINING["n_samples"]))
+          total=len(view.pairs), n_val=view.n_val, seeds=seeds, margin=f"{V.TIE_MARGIN * 100:.1f}"))
+st.caption(T("sweep.recipe", epochs=V.SWEEP_TRAINING["epochs"], lr=V.SWEEP_TRAINING["lr"],
+             batch=V.SWEEP_TRAINING["batch_size"], n=V.SWEEP_TRAINING["n_samples"]))
 
 # --- 2. Look at one budget --------------------------------------------------------------------------------------------
 st.header(T("maps.title"))
-budget_ids = [str(b) for b in C.BUDGETS]
+budget_ids = [str(b) for b in V.BUDGETS]
 chosen = page.choice("budget", budget_ids, "1000", kind="radio", horizontal=True)
 index = budget_ids.index(chosen)
 pair = view.pairs[index]
@@ -94,14 +94,14 @@ maps = [
                             val=f"{view.deep_acc[index, 0]:.0%}")),
 ]
 fc.show(fc.side_by_side(maps, grids, points))
-st.caption(T("maps.caption", seed=C.SWEEP_SEEDS[0]))
+st.caption(T("maps.caption", seed=V.SWEEP_SEEDS[0]))
 st.markdown(T(f"maps.reading_{view.task}"))
 
 # --- 3. Why depth can pay: composition --------------------------------------------------------------------------------
 st.header(T("composition.title"))
 st.markdown(T("composition.text"))
 st.latex(r"t(u) = 1 - |2u - 1|,\qquad s(x_1) = A\,\bigl(2\,t^{k}(u) - 1\bigr),\quad u = \tfrac{x_1 + 1}{2},\quad "
-         f"k = {C.SAWTOOTH_COMPOSITIONS},\ A = {C.SAWTOOTH_AMPLITUDE}")
+         f"k = {V.SAWTOOTH_COMPOSITIONS},\ A = {V.SAWTOOTH_AMPLITUDE}")
 st.markdown(T("composition.honest"))
 
 # --- 4. Why not train one layer at a time? ----------------------------------------------------------------------------

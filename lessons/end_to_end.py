@@ -3,8 +3,8 @@ features; their decisions, their accuracies and what the learned features look l
 import pandas as pd
 import streamlit as st
 
-from core import concept_experiments as C
 from core.data import FEATURES
+from core.views import end_to_end as V
 from ui import feature_charts as fc
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
@@ -12,7 +12,7 @@ from ui.training_slots import training_slot
 page = LessonPage("end_to_end")
 T = page.t
 
-cached_view = st.cache_data(C.end_to_end_view, show_spinner=False, max_entries=64)
+cached_view = st.cache_data(V.end_to_end_view, show_spinner=False, max_entries=64)
 
 page.prose(T("intro"))
 
@@ -22,7 +22,7 @@ page.prose(T("compare.intro"))
 with page.main_experiment():
     data_col, feature_col, net_col = st.columns(3, gap="large")
     with data_col:
-        dataset = page.choice("dataset", C.BINARY_DATASETS, "circle")
+        dataset = page.choice("dataset", V.BINARY_DATASETS, "circle")
         seed = page.slider("seed", 0, 9, 0)
     with feature_col:
         st.markdown(T("compare.features_label"))
@@ -34,15 +34,15 @@ with page.main_experiment():
                     chosen.append(name)
         chosen = tuple(chosen)
     with net_col:
-        depth = page.slider("depth", 1, C.MAX_VIEW_DEPTH, 2)
-        width = page.slider("width", 1, C.MAX_VIEW_WIDTH, 8)
+        depth = page.slider("depth", 1, V.MAX_VIEW_DEPTH, 2)
+        width = page.slider("width", 1, V.MAX_VIEW_WIDTH, 8)
     with training_slot():
         view = cached_view(dataset, chosen, int(depth), int(width), int(seed))
 
     classes = [T("col.class0"), T("col.class1")]
     plane = view.boundary_plane
     points = fc.points_frame(plane.X, plane.y, classes)
-    names = {name: T(f"models.{name}") for name in C.END_TO_END_MODELS}
+    names = {name: T(f"models.{name}") for name in V.END_TO_END_MODELS}
     grids, maps = {}, []
     for k, model in enumerate(view.models):
         grids[f"cells{k}"] = fc.grid_frame(plane.g1, plane.g2, model.proba)
@@ -53,7 +53,7 @@ with page.main_experiment():
     fc.show(fc.side_by_side(maps, grids, points))
 
 
-def inputs_text(model: C.ModelResult) -> str:
+def inputs_text(model: V.ModelResult) -> str:
     return ", ".join({"x1": "x₁", "x2": "x₂", **FEATURES}[name] for name in model.inputs)
 
 
@@ -68,7 +68,7 @@ table = pd.DataFrame({
 })
 st.dataframe(table, hide_index=True)
 
-raw, hand, net = (view.model(name) for name in C.END_TO_END_MODELS)
+raw, hand, net = (view.model(name) for name in V.END_TO_END_MODELS)
 lines = [T("verdict.raw", val=f"{raw.val_acc:.0%}")]
 if not chosen:
     lines.append(T("verdict.no_features"))
@@ -78,7 +78,7 @@ else:
     lines.append(T("verdict.hand_short", val=f"{hand.val_acc:.0%}", features=inputs_text(hand)))
 lines.append(T("verdict.net", val=f"{net.val_acc:.0%}", params=net.n_params))
 st.markdown("\n".join(f"- {line}" for line in lines))
-st.caption(T("compare.recipe", epochs=C.VIEW_TRAINING["epochs"], lr=C.VIEW_TRAINING["lr"]))
+st.caption(T("compare.recipe", epochs=V.VIEW_TRAINING["epochs"], lr=V.VIEW_TRAINING["lr"]))
 
 # --- 2. The features the net made for itself --------------------------------------------------------------------------
 st.header(T("learned.title"))

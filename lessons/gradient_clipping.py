@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from core import clipping
-from core import deep_experiments as E
+from core.views import gradient_clipping as V
 from ui import deep_charts
 from ui.i18n import Texts
 from ui.lesson import LessonPage
@@ -14,7 +14,7 @@ from ui.training_slots import training_slot
 page = LessonPage("gradient_clipping")
 T = page.t
 
-cached_runs = st.cache_data(E.exploding_runs, show_spinner=False, max_entries=256)
+cached_runs = st.cache_data(V.exploding_runs, show_spinner=False, max_entries=256)
 cached_demo = st.cache_data(clipping.vector_demo, show_spinner=False, max_entries=256)
 
 
@@ -113,13 +113,13 @@ st.markdown(T("vector.reading"))
 
 # --- 3. A run that blows up ---------------------------------------------------------------------------------------
 st.header(T("run.title"))
-st.markdown(T("run.intro", depth=len(E.EXPLODE.hidden), width=E.EXPLODE.hidden[0], std=E.EXPLODE.init_std,
-              n=E.n_train_rows(E.EXPLODE), epochs=E.EXPLODE.epochs))
+st.markdown(T("run.intro", depth=len(V.EXPLODE.hidden), width=V.EXPLODE.hidden[0], std=V.EXPLODE.init_std,
+              n=V.n_train_rows(V.EXPLODE), epochs=V.EXPLODE.epochs))
 first, second, third = st.columns(3, gap="large")
 with first:
     lr = page.slider("clip_lr", 0.05, 1.0, 0.3, 0.05)
 with second:
-    clip = page.choice("clip", list(E.CLIP_MODES), "norm", kind="radio", horizontal=True)
+    clip = page.choice("clip", list(V.CLIP_MODES), "norm", kind="radio", horizontal=True)
 with third:
     threshold = page.slider("threshold", 0.1, 10.0, 1.0, 0.1)
 lr, threshold = round(float(lr), 4), round(float(threshold), 4)

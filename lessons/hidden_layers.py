@@ -2,7 +2,7 @@
 input plane; the first layer draws lines, later layers combine them into curved regions."""
 import streamlit as st
 
-from core import concept_experiments as C
+from core.views import hidden_layers as V
 from ui import feature_charts as fc
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
@@ -10,7 +10,7 @@ from ui.training_slots import training_slot
 page = LessonPage("hidden_layers")
 T = page.t
 
-cached_view = st.cache_data(C.hidden_layers_view, show_spinner=False, max_entries=64)
+cached_view = st.cache_data(V.hidden_layers_view, show_spinner=False, max_entries=64)
 
 page.prose(T("intro"))
 
@@ -19,10 +19,10 @@ st.header(T("net.title"))
 with page.main_experiment():
     controls, result = st.columns([2, 3], gap="large")
     with controls:
-        dataset = page.choice("dataset", C.BINARY_DATASETS, "circle")
-        depth = page.slider("depth", 1, C.MAX_VIEW_DEPTH, 2)
-        width = page.slider("width", 1, C.MAX_VIEW_WIDTH, 6)
-        activation = page.choice("activation", C.ACTIVATIONS, "tanh", kind="radio", horizontal=True)
+        dataset = page.choice("dataset", V.BINARY_DATASETS, "circle")
+        depth = page.slider("depth", 1, V.MAX_VIEW_DEPTH, 2)
+        width = page.slider("width", 1, V.MAX_VIEW_WIDTH, 6)
+        activation = page.choice("activation", V.ACTIVATIONS, "tanh", kind="radio", horizontal=True)
         seed = page.slider("seed", 0, 9, 0)
     with training_slot():
         view = cached_view(dataset, int(depth), int(width), activation, int(seed))
@@ -34,7 +34,7 @@ with page.main_experiment():
                           title=T("net.map_title", shape=" × ".join(str(w) for w in view.hidden)),
                           proba_title=T("col.proba"), class_title=T("col.class"), size=300))
         st.caption(T("net.caption", train=f"{view.train_acc:.0%}", val=f"{view.val_acc:.0%}", params=view.n_params,
-                     epochs=C.VIEW_TRAINING["epochs"], lr=C.VIEW_TRAINING["lr"]))
+                     epochs=V.VIEW_TRAINING["epochs"], lr=V.VIEW_TRAINING["lr"]))
 
 # --- 2. Layer by layer ------------------------------------------------------------------------------------------------
 st.header(T("layers.title"))

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import health_experiments as H
+from core.views import initialization as V
 from ui import health_charts
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
@@ -12,12 +12,12 @@ from ui.training_slots import training_slot
 page = LessonPage("initialization")
 T = page.t
 
-cached_view = st.cache_data(H.init_view, show_spinner=False)
-cached_std = st.cache_data(H.std_by_init, show_spinner=False)
-cached_symmetry = st.cache_data(H.symmetry_demo, show_spinner=False)
-cached_race = st.cache_data(H.init_race, show_spinner=False)
+cached_view = st.cache_data(V.init_view, show_spinner=False)
+cached_std = st.cache_data(V.std_by_init, show_spinner=False)
+cached_symmetry = st.cache_data(V.symmetry_demo, show_spinner=False)
+cached_race = st.cache_data(V.init_race, show_spinner=False)
 
-INITS = list(H.RACE_INITS)
+INITS = list(V.RACE_INITS)
 
 
 def init_name(init: str) -> str:
@@ -39,7 +39,7 @@ page.prose(T("hist.intro"))
 with page.main_experiment():
     first, second, third = st.columns(3, gap="large")
     with first:
-        activation = page.choice("activation", list(H.ACTIVATIONS), "tanh", kind="radio", horizontal=True)
+        activation = page.choice("activation", list(V.ACTIVATIONS), "tanh", kind="radio", horizontal=True)
         init = page.choice("init", INITS, "xavier")
     with second:
         depth = page.slider("depth", 2, 30, 10)
@@ -60,13 +60,13 @@ with page.main_experiment():
         hist, panel="panel", x0="x0", x1="x1", share="share", x_title=T("col.activation_value"),
         panel_order=panel_names, independent_x=activation == "relu",
         tooltip={"panel": T("col.layer"), "x0": T("col.from"), "x1": T("col.to"), "share": T("col.share")}))
-st.caption(T("hist.panels_note", shown=len(view.panels), depth=view.depth, n=H.STATS_SAMPLES, width=view.width))
+st.caption(T("hist.panels_note", shown=len(view.panels), depth=view.depth, n=V.STATS_SAMPLES, width=view.width))
 if view.overflow.any():
     st.warning(T("hist.overflow", layer=int(np.argmax(view.overflow)) + 1))
 
 sigma_formula = {
     "zeros": "\\sigma_W = 0",
-    "constant": f"W_{{ij}} = {H.CONSTANT:g}\\ (\\sigma_W = 0)",
+    "constant": f"W_{{ij}} = {V.CONSTANT:g}\\ (\\sigma_W = 0)",
     "normal_small": "\\sigma_W = 0.01",
     "normal_1": "\\sigma_W = 1",
     "xavier": f"\\sigma_W = g\\sqrt{{\\tfrac{{2}}{{n_{{in}} + n_{{out}}}}}} = {view.gain:.3g}"
@@ -95,7 +95,7 @@ layers = np.arange(1, int(depth) + 1)
 names = [init_name(i) for i in table.inits]
 rows, dashed = list(table.std), []
 if table.xavier_other_gain is not None:
-    dashed = [T("std.xavier_other", gain="1" if use_gain else f"{H.gain(activation):.3g}")]
+    dashed = [T("std.xavier_other", gain="1" if use_gain else f"{V.gain(activation):.3g}")]
     rows.append(table.xavier_other_gain)
 order = names + dashed
 std_frame = pd.DataFrame({"layer": np.tile(layers, len(order)), "std": np.concatenate(rows),
@@ -107,7 +107,7 @@ health_charts.show(health_charts.log_lines(
 if (table.std == 0).any():
     st.caption(T("std.zero_note"))
 if table.xavier_decay is not None:
-    st.markdown(T(f"std.gain_reading_{activation}", g=f"{H.gain(activation):.3g}", depth=int(depth),
+    st.markdown(T(f"std.gain_reading_{activation}", g=f"{V.gain(activation):.3g}", depth=int(depth),
                   ratio_gain=number(table.xavier_decay[True]), ratio_one=number(table.xavier_decay[False])))
 else:
     st.markdown(T("std.sigmoid_gain"))

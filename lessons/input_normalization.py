@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import normalization_views as nv
+from core.views import input_normalization as V
 from ui import charts, surface_charts
 from ui.i18n import Texts
 from ui.lesson import LessonPage
@@ -13,7 +13,7 @@ PAGE_ID = "input_normalization"
 page = LessonPage(PAGE_ID)
 T = page.t
 
-cached_view = st.cache_data(nv.normalization_view, show_spinner=False, max_entries=256)
+cached_view = st.cache_data(V.normalization_view, show_spinner=False, max_entries=256)
 
 
 def fmt(value: float) -> str:
@@ -93,14 +93,14 @@ page.prose(T("surface.intro"))
 with page.main_experiment():
     left, right = st.columns(2, gap="large")
     with left:
-        log_ratio = page.slider("log_ratio", nv.MIN_LOG_RATIO, nv.MAX_LOG_RATIO, 1.0, 0.1, format="10^%.1f")
+        log_ratio = page.slider("log_ratio", V.MIN_LOG_RATIO, V.MAX_LOG_RATIO, 1.0, 0.1, format="10^%.1f")
     with right:
         lr_factor = page.slider("lr_factor", 0.1, 2.0, 1.0, 0.05, format="%.2f × η*")
     settings = (round(float(log_ratio), 6), round(float(lr_factor), 6))
     view = cached_view(*settings)
     figs = figures(*settings, T.lang)
     st.caption(T("surface.ratio_now", ratio=fmt(view.scale_ratio), kappa=fmt(view.raw.kappa),
-                 eps=f"{view.eps:g}", steps=nv.PATH_STEPS))
+                 eps=f"{view.eps:g}", steps=V.PATH_STEPS))
 
     for column, side in zip(st.columns(2, gap="large"), (view.raw, view.normalized)):
         with column:
@@ -114,7 +114,7 @@ with page.main_experiment():
                 st.error(T("surface.diverged", step=side.diverged_at, rate=f"{side.worst_rate:.3f}"))
             elif side.worst_rate >= 1.0:
                 st.warning(T("surface.not_converging", rate=f"{side.worst_rate:.4f}"))
-            elif side.steps_to_eps is not None and side.steps_to_eps <= nv.PATH_STEPS:
+            elif side.steps_to_eps is not None and side.steps_to_eps <= V.PATH_STEPS:
                 st.success(T("surface.reached", steps=side.steps_to_eps, eps=f"{view.eps:g}"))
             else:
                 st.info(T("surface.slow", shown=len(side.path) - 1, gap=f"{side.gaps[-1]:.3g}",

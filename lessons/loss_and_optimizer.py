@@ -3,14 +3,14 @@ loss), then twenty steps."""
 import pandas as pd
 import streamlit as st
 
-from core import slow_motion
+from core.views import loss_and_optimizer as V
 from ui import charts
 from ui.lesson import LessonPage
 
 page = LessonPage("loss_and_optimizer")
 T = page.t
 
-cached_slow_motion = st.cache_data(slow_motion.slow_motion, show_spinner=False)
+cached_slow_motion = st.cache_data(V.slow_motion, show_spinner=False)
 
 STAGES = ("1", "2", "3", "4", "5")
 NAME = {"w11": "w₁₁", "w12": "w₁₂", "w21": "w₂₁", "w22": "w₂₂", "b1": "b₁", "b2": "b₂", "v1": "v₁", "v2": "v₂",
@@ -52,10 +52,10 @@ with controls:
     page.prose(T("setup.intro"))
     left, right = st.columns(2)  # two by two: the whole experiment fits a projector's screen
     with left:
-        hidden = page.choice("hidden", slow_motion.HIDDEN, "sigmoid", kind="radio", horizontal=True)
+        hidden = page.choice("hidden", V.HIDDEN, "sigmoid", kind="radio", horizontal=True)
     with right:
         seed = page.slider("seed", 0, 50, 0)
-    output = page.choice("output", slow_motion.OUTPUTS, "sigmoid_bce", kind="radio")
+    output = page.choice("output", V.OUTPUTS, "sigmoid_bce", kind="radio")
     left, right = st.columns(2)
     with left:
         x1 = page.slider("x1", -3.0, 3.0, 1.0, 0.1)
@@ -74,7 +74,7 @@ with view:
     with stage_col:
         stage = int(page.choice("stage", STAGES, "1", kind="radio", horizontal=True))
     with follow_col:
-        followed = page.choice("follow", slow_motion.PARAMETERS, "w11")
+        followed = page.choice("follow", V.PARAMETERS, "w11")
     shown_params = update.new if stage == 5 else run.params
     shown_fwd = after.forward if stage == 5 else fwd
     # what each edge shows: the weight, its gradient (stage 3), its step (stage 4) or the new weight (stage 5)
@@ -173,7 +173,7 @@ with view:
         st.latex(f"\\frac{{\\partial L}}{{\\partial {TEX[parameter]}}} = {symbols}")
         st.latex(f"= {numbers} = {val(chain.product)}")
         st.caption(T(f"stage3.factors_{hidden}"))
-        table = pd.DataFrame({T("col.parameter"): [NAME[p] for p in slow_motion.PARAMETERS],
+        table = pd.DataFrame({T("col.parameter"): [NAME[p] for p in V.PARAMETERS],
                               T("col.value"): run.params.vector(), T("col.gradient"): back.grads.vector()})
         st.dataframe(table.round(6), hide_index=True)
         st.markdown(T("stage3.reading"))
@@ -183,7 +183,7 @@ with view:
         st.latex(f"{TEX[parameter]} \\leftarrow {TEX[parameter]} - \\eta\\,\\frac{{\\partial L}}{{\\partial "
                  f"{TEX[parameter]}}} = {num(getattr(run.params, parameter))} - {num(lr, 3)}\\cdot"
                  f"{num(getattr(back.grads, parameter))} = {val(getattr(update.new, parameter))}")
-        table = pd.DataFrame({T("col.parameter"): [NAME[p] for p in slow_motion.PARAMETERS],
+        table = pd.DataFrame({T("col.parameter"): [NAME[p] for p in V.PARAMETERS],
                               T("col.value"): run.params.vector(), T("col.gradient"): back.grads.vector(),
                               T("col.step"): update.steps.vector(), T("col.new"): update.new.vector()})
         st.dataframe(table.round(6), hide_index=True)

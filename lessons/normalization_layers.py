@@ -3,7 +3,7 @@ look like over the epochs, batch norm in training vs evaluation mode, and batch 
 import pandas as pd
 import streamlit as st
 
-from core import deep_experiments as E
+from core.views import normalization_layers as V
 from ui import deep_charts
 from ui.i18n import Texts
 from ui.lesson import LessonPage
@@ -12,11 +12,11 @@ from ui.training_slots import training_slot
 page = LessonPage("normalization_layers")
 T = page.t
 
-cached_race = st.cache_data(E.normalization_race, show_spinner=False, max_entries=64)
-cached_sweep = st.cache_data(E.batch_size_sweep, show_spinner=False, max_entries=1)
+cached_race = st.cache_data(V.normalization_race, show_spinner=False, max_entries=64)
+cached_sweep = st.cache_data(V.batch_size_sweep, show_spinner=False, max_entries=1)
 LAYERS = ["first", "middle", "last"]
-COLORS = dict(zip(E.NORMS, deep_charts.PALETTE))  # one colour per normalization on every chart of the page
-DEPTHS = [str(d) for d in range(E.RACE_DEPTHS[0], E.RACE_DEPTHS[1] + 1, 4)]
+COLORS = dict(zip(V.NORMS, deep_charts.PALETTE))  # one colour per normalization on every chart of the page
+DEPTHS = [str(d) for d in range(V.RACE_DEPTHS[0], V.RACE_DEPTHS[1] + 1, 4)]
 
 
 def layer_index(which: str, depth: int) -> int:
@@ -29,8 +29,8 @@ def race_figures(depth: int, residual: bool, layer: str, lang: str) -> tuple[dic
     """Loss curves, the chosen layer's percentile bands and the sample-diversity profile (cached whole)."""
     t = Texts("normalization_layers", lang)
     race = cached_race(depth, residual)
-    names = {norm: t(f"col.{norm}") for norm in E.NORMS}
-    order = [names[norm] for norm in E.NORMS]
+    names = {norm: t(f"col.{norm}") for norm in V.NORMS}
+    order = [names[norm] for norm in V.NORMS]
     loss = pd.concat([pd.DataFrame({"norm": names[norm], "epoch": run.epochs, "loss": run.loss,
                                     "acc": run.accuracy}) for norm, run in race.runs.items()], ignore_index=True)
     loss_figure = deep_charts.curves(
@@ -97,7 +97,7 @@ with page.main_experiment():
     loss_figure, band_figure, diversity_figure = race_figures(depth, residual, layer, page.t.lang)
     deep_charts.show(loss_figure)
 cols = st.columns(3)
-for col, norm in zip(cols, E.NORMS):
+for col, norm in zip(cols, V.NORMS):
     run = race.runs[norm]
     col.metric(T(f"col.{norm}"), f"{run.loss[-1]:.3f}", help=T("race.metric_help", acc=f"{100 * run.accuracy[-1]:.0f}"))
 st.markdown("\n".join(f"- {T(f'race.verdict.{run.verdict}', name=T(f'col.{norm}'), loss=f'{run.loss[-1]:.3f}')}"
@@ -138,7 +138,7 @@ st.code(T("modes.code").strip("\n"), language="python")
 st.header(T("small.title"))
 with training_slot(), st.spinner(T("small.training")):
     sweep = cached_sweep()
-st.markdown(T("small.intro", depth=sweep.depth, seeds=sweep.seeds, steps=E.SWEEP_STEPS, n=sweep.n_train))
+st.markdown(T("small.intro", depth=sweep.depth, seeds=sweep.seeds, steps=V.SWEEP_STEPS, n=sweep.n_train))
 deep_charts.show(sweep_figure(page.t.lang))
 st.markdown(T("small.reading", bn2=f"{sweep.loss['batch'][0]:.2f}", ln2=f"{sweep.loss['layer'][0]:.2f}"))
 

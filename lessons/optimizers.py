@@ -4,9 +4,9 @@ import math
 import pandas as pd
 import streamlit as st
 
-from core import optimizer_views as views
 from core.optimizers import OPTIMIZERS, PHASES, default_lr
 from core.surfaces import MAX_FORMULA_LENGTH
+from core.views import optimizers as V
 from ui import surface_charts
 from ui.chart_export import offer_svg
 from ui.charts import show_spec, styled
@@ -20,10 +20,10 @@ NAMES = tuple(OPTIMIZERS)  # sgd, momentum, nesterov, adagrad, rmsprop, adam
 START_X, START_Y = (-10.0, 10.0), (-5.0, 5.0)  # the union of the surfaces' boxes; core clamps into the chosen one
 LABELS = tuple(T(f"opt.{name}") for name in NAMES)
 
-cached_race = st.cache_data(views.race, show_spinner=False)
-cached_numbers = st.cache_data(views.update_numbers, show_spinner=False)
-cached_phase = st.cache_data(views.phase_view, show_spinner=False)
-cached_basins = st.cache_data(views.basin_view, show_spinner=False)
+cached_race = st.cache_data(V.race, show_spinner=False)
+cached_numbers = st.cache_data(V.update_numbers, show_spinner=False)
+cached_phase = st.cache_data(V.phase_view, show_spinner=False)
+cached_basins = st.cache_data(V.basin_view, show_spinner=False)
 
 
 # The figures are cached whole (finished Vega-Lite dicts): building and validating a layered Altair chart takes
@@ -59,12 +59,12 @@ def apply_scenario() -> None:
     """A new surface brings its experiment: start point, steps, the optimizers shown and their learning rates."""
     state = st.session_state
     surface = state[page.key("surface")]
-    scenario = views.scenario(surface)
+    scenario = V.scenario(surface)
     state[page.key("start_x")], state[page.key("start_y")] = scenario.start
     state[page.key("steps")] = scenario.steps
     for name in NAMES:
         state[page.key(f"show_{name}")] = name in scenario.optimizers
-        state[page.key(f"log_lr_{name}")] = views.log_lr(default_lr(name, surface))
+        state[page.key(f"log_lr_{name}")] = V.log_lr(default_lr(name, surface))
 
 
 PICKS_MADE = "_optimizers_picks"  # how many starts were picked: the chart's key, so the same spot can be re-picked
@@ -100,7 +100,7 @@ def vec(pair) -> str:
     return f"\\begin{{pmatrix}}{num(pair[0])}\\\\{num(pair[1])}\\end{{pmatrix}}"
 
 
-def equations(n: views.UpdateNumbers) -> list[str]:
+def equations(n: V.UpdateNumbers) -> list[str]:
     """The update rule of ``n.name``: with symbols, then with the numbers of step n.t."""
     t, eta = n.t, num(n.lr)
     lines = [rf"g_{{{t}}} = \nabla f(\theta_{{{t - 1}}}) = \nabla f{vec(n.theta_before)} = {vec(n.g)}"]
@@ -159,13 +159,13 @@ with controls_box:
     else:
         surface_col, formula_col, steps_col = st.columns([2, 3, 2], gap="medium")
     with surface_col:
-        surface = page.choice("surface", views.RACE_SURFACES, "quadratic", on_change=apply_scenario)
-    scenario = views.scenario(surface)
+        surface = page.choice("surface", V.RACE_SURFACES, "quadratic", on_change=apply_scenario)
+    scenario = V.scenario(surface)
     with formula_col:
         if surface == "custom":
-            formula_text = page.text_input("formula", views.DEFAULT_FORMULA, max_chars=MAX_FORMULA_LENGTH)
+            formula_text = page.text_input("formula", V.DEFAULT_FORMULA, max_chars=MAX_FORMULA_LENGTH)
         else:
-            formula_text = views.DEFAULT_FORMULA
+            formula_text = V.DEFAULT_FORMULA
             st.caption(T("race.formula_hint"))
     with steps_col:
         steps = page.slider("steps", 10, 2000, scenario.steps, 10)
@@ -192,10 +192,10 @@ with controls_box:
                 st.caption(T(f"character.{name}"))
                 left, right = st.columns(2)
                 with left:
-                    low, high = views.log_lr_range(name)
-                    log_lr = page.slider(f"log_lr_{name}", low, high, views.log_lr(default_lr(name, surface)), 0.01,
+                    low, high = V.log_lr_range(name)
+                    log_lr = page.slider(f"log_lr_{name}", low, high, V.log_lr(default_lr(name, surface)), 0.01,
                                          format="%.2f")
-                    lrs[name] = views.lr_from_log(log_lr)
+                    lrs[name] = V.lr_from_log(log_lr)
                     st.markdown(T("race.lr_now", lr=f"{lrs[name]:.3g}"))
                     st.caption(T("race.suggested_lr", lr=f"{default_lr(name, surface):g}",
                                  surface=T(f"options.surface.{surface}")))
@@ -240,14 +240,14 @@ with controls_box:
         st.caption(T("race.schedule_note"))
 
 settings = tuple((name, lrs[name], hparams[name]) for name in NAMES if shown[name])
-formula_key = formula_text if surface == "custom" else views.DEFAULT_FORMULA
+formula_key = formula_text if surface == "custom" else V.DEFAULT_FORMULA
 view = cached_race(surface, formula_key, (start_x, start_y), steps, settings, schedule, eps)
 known = view.f_star is not None
 
 with chart_box:
     if view.error:
         st.error(T("formula.invalid", error=escape(view.error)), icon=":material/function:")
-        st.caption(T("formula.fallback", formula=views.DEFAULT_FORMULA))
+        st.caption(T("formula.fallback", formula=V.DEFAULT_FORMULA))
     if view.start_moved:
         st.caption(T("race.start_moved", x=f"{view.start[0]:.3g}", y=f"{view.start[1]:.3g}"))
     if surface == "custom":
@@ -274,7 +274,7 @@ st.markdown(T(f"look.{surface}"))
 st.subheader(T("table.title", eps=eps_choice))
 
 
-def result(run: views.RunSummary) -> str:
+def result(run: V.RunSummary) -> str:
     if run.diverged_at is not None:
         return T("table.diverged", step=run.diverged_at)
     if run.steps_to_eps is not None:
@@ -335,7 +335,7 @@ if surface == "himmelblau":
     basin_settings, basin_steps, basin_schedule = settings, steps, schedule
     st.caption(T("basin.yours"))
 else:
-    basin_settings = tuple(views.default_setting(name, "himmelblau") for name in NAMES if shown[name])
+    basin_settings = tuple(V.default_setting(name, "himmelblau") for name in NAMES if shown[name])
     basin_steps, basin_schedule = 300, None
     st.caption(T("basin.defaults"))
 if basin_settings:

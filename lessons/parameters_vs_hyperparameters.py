@@ -3,7 +3,7 @@ hyperparameters and running statistics; a small grid search that picks hyperpara
 import pandas as pd
 import streamlit as st
 
-from core import concept_experiments as C
+from core.views import parameters_vs_hyperparameters as V
 from ui import feature_charts as fc
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
@@ -11,13 +11,13 @@ from ui.training_slots import training_slot
 page = LessonPage("parameters_vs_hyperparameters")
 T = page.t
 
-cached_table = st.cache_data(C.parameter_table, show_spinner=False, max_entries=64)
-cached_grid = st.cache_data(C.grid_search_view, show_spinner=False, max_entries=64)
+cached_table = st.cache_data(V.parameter_table, show_spinner=False, max_entries=64)
+cached_grid = st.cache_data(V.grid_search_view, show_spinner=False, max_entries=64)
 
-WIDTH_IDS = [str(w) for w in C.GRID_WIDTHS]
-LR_IDS = [f"{lr:g}" for lr in C.GRID_LRS]
-BATCH_IDS = [str(b) if b else "full" for b in C.GRID_BATCH_SIZES]
-EPOCH_IDS = [str(e) for e in C.GRID_EPOCHS]
+WIDTH_IDS = [str(w) for w in V.GRID_WIDTHS]
+LR_IDS = [f"{lr:g}" for lr in V.GRID_LRS]
+BATCH_IDS = [str(b) if b else "full" for b in V.GRID_BATCH_SIZES]
+EPOCH_IDS = [str(e) for e in V.GRID_EPOCHS]
 
 page.prose(T("intro"))
 
@@ -30,7 +30,7 @@ with controls_box:  # lecture mode: the controls in two columns beside the table
     columns = st.columns(2 if page.lecture else 3, gap="large")
     first, second, third = columns[0], columns[1], columns[-1]
     with first:
-        depth = page.slider("depth", 1, C.MAX_GRID_DEPTH, 2)
+        depth = page.slider("depth", 1, V.MAX_GRID_DEPTH, 2)
         width_id = page.choice("width", WIDTH_IDS, "8", kind="radio", horizontal=True)
         norm = page.choice("norm", ["none", "batch", "layer"], "none")
     with second:
@@ -38,11 +38,11 @@ with controls_box:  # lecture mode: the controls in two columns beside the table
         batch_id = page.choice("batch_size", BATCH_IDS, "32", kind="radio", horizontal=True)
     with third:
         epochs_id = page.choice("epochs", EPOCH_IDS, "50", kind="radio", horizontal=True)
-        init = page.choice("init", list(C.GRID_INITS), "default")
-width = C.GRID_WIDTHS[WIDTH_IDS.index(width_id)]
-lr = C.GRID_LRS[LR_IDS.index(lr_id)]
-batch_size = C.GRID_BATCH_SIZES[BATCH_IDS.index(batch_id)]
-epochs = C.GRID_EPOCHS[EPOCH_IDS.index(epochs_id)]
+        init = page.choice("init", list(V.GRID_INITS), "default")
+width = V.GRID_WIDTHS[WIDTH_IDS.index(width_id)]
+lr = V.GRID_LRS[LR_IDS.index(lr_id)]
+batch_size = V.GRID_BATCH_SIZES[BATCH_IDS.index(batch_id)]
+epochs = V.GRID_EPOCHS[EPOCH_IDS.index(epochs_id)]
 
 counts = cached_table(int(depth), width, norm)
 
@@ -92,7 +92,7 @@ with training_slot():
     grid = cached_grid(int(depth), norm, batch_size, epochs, init)
 st.markdown(T("grid.intro", n_train=grid.n_train, n_val=grid.n_val, widths=", ".join(WIDTH_IDS),
               lrs=", ".join(LR_IDS), cells=grid.val_acc.size))
-i_live, j_live = C.GRID_WIDTHS.index(width), C.GRID_LRS.index(lr)
+i_live, j_live = V.GRID_WIDTHS.index(width), V.GRID_LRS.index(lr)
 cells = pd.DataFrame({
     "lr": [lr_text for _ in WIDTH_IDS for lr_text in LR_IDS],
     "width": [w for w in WIDTH_IDS for _ in LR_IDS],

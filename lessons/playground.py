@@ -11,10 +11,9 @@ import pandas as pd
 import streamlit as st
 
 from core import data as D
-from core import nets
-from core import playground_views as V
-from core import training
+from core import nets, training
 from core.training import TrainConfig
+from core.views import playground as V
 from ui import charts, playground_charts
 from ui.i18n import Texts, error_text, escape
 from ui.lesson import LessonPage

@@ -4,7 +4,7 @@ shrink."""
 import pandas as pd
 import streamlit as st
 
-from core import deep_experiments as E
+from core.views import residual as V
 from ui import deep_charts
 from ui.i18n import Texts
 from ui.lesson import LessonPage
@@ -13,9 +13,9 @@ from ui.training_slots import training_slot
 page = LessonPage("residual")
 T = page.t
 
-cached_sweep = st.cache_data(E.residual_sweep, show_spinner=False, max_entries=16)
-EPOCHS = [str(e) for e in E.EPOCH_CHOICES]
-DEPTHS = [str(d) for d in E.DEPTHS]
+cached_sweep = st.cache_data(V.residual_sweep, show_spinner=False, max_entries=16)
+EPOCHS = [str(e) for e in V.EPOCH_CHOICES]
+DEPTHS = [str(d) for d in V.DEPTHS]
 
 
 def labels(t: Texts) -> tuple[dict, list[str]]:
@@ -74,7 +74,7 @@ page.prose(T("depth.intro"))
 with page.main_experiment():
     first, second = st.columns(2, gap="large")
     with first:
-        norm = page.choice("norm", list(E.RESIDUAL_NORMS), "batch", kind="radio", horizontal=True)
+        norm = page.choice("norm", list(V.RESIDUAL_NORMS), "batch", kind="radio", horizontal=True)
     with second:
         epochs = int(page.choice("epochs", EPOCHS, "20", kind="radio", horizontal=True))
     with training_slot(), st.spinner(T("depth.training")):

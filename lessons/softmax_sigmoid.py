@@ -2,17 +2,17 @@
 import pandas as pd
 import streamlit as st
 
-from core import worked
 from core.parse import format_vector
+from core.views import softmax_sigmoid as V
 from ui import charts
 from ui.lesson import LessonPage
 
 page = LessonPage("softmax_sigmoid")
 T = page.t
 
-cached_softmax = st.cache_data(worked.softmax_view, show_spinner=False)
-cached_two_class = st.cache_data(worked.two_class_curves, show_spinner=False)
-cached_overflow = st.cache_data(worked.overflow_demo, show_spinner=False)
+cached_softmax = st.cache_data(V.softmax_view, show_spinner=False)
+cached_two_class = st.cache_data(V.two_class_curves, show_spinner=False)
+cached_overflow = st.cache_data(V.overflow_demo, show_spinner=False)
 
 DEFAULT_LOGITS = (2.0, 1.0, 0.1, -1.0, -2.0)
 

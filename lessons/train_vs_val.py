@@ -3,7 +3,8 @@ core.diagnosis), and a diagnosis of the student's own curves (CSV, two TensorBoa
 import pandas as pd
 import streamlit as st
 
-from core import curves_io, diagnosis, presets
+from core import curves_io, diagnosis
+from core.views import train_vs_val as V
 from ui import charts, curve_charts
 from ui.curve_charts import Rule
 from ui.i18n import escape
@@ -18,15 +19,15 @@ ALERT = {"still_learning": st.info, "converged": st.success, "overfitting": st.w
 MAX_DRAWN = 800  # points per curve in a chart
 
 
-@st.cache_data(show_spinner=False, max_entries=len(presets.PRESETS))
-def cached_preset(name: str) -> presets.PresetRun:
+@st.cache_data(show_spinner=False, max_entries=len(V.PRESETS))
+def cached_preset(name: str) -> V.PresetRun:
     """A preset's real training run (plain arrays only), trained once for every student."""
-    return presets.run_preset(name)
+    return V.run_preset(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def cached_preset_diagnosis(name: str, window_frac: float) -> diagnosis.Diagnosis:
-    return presets.diagnose_run(cached_preset(name), window_frac)
+    return V.diagnose_run(cached_preset(name), window_frac)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -46,10 +47,10 @@ def cached_diagnose(steps, train_loss, val_loss, window_frac: float) -> diagnosi
 
 def curves_chart(steps, train_loss, val_loss, diag: diagnosis.Diagnosis, x_title: str, rules=()) -> None:
     """Train and val loss on a log axis, the window the diagnosis read shaded."""
-    x, train, val = presets.thin(steps, train_loss, val_loss, max_points=MAX_DRAWN)
+    x, train, val = V.thin(steps, train_loss, val_loss, max_points=MAX_DRAWN)
     names = [T("series.train"), T("series.val")]
-    frame = pd.concat([curve_charts.curve_frame(*presets.finite_curve(x, train), names[0]),
-                       curve_charts.curve_frame(*presets.finite_curve(x, val), names[1])], ignore_index=True)
+    frame = pd.concat([curve_charts.curve_frame(*V.finite_curve(x, train), names[0]),
+                       curve_charts.curve_frame(*V.finite_curve(x, val), names[1])], ignore_index=True)
     trend = diag.evidence.train
     band = (trend.window_start_step, trend.window_end_step, T("chart.window")) if trend is not None else None
     few = len(x) <= 60
@@ -111,10 +112,10 @@ def show_diagnosis(diag: diagnosis.Diagnosis) -> None:
 with page.aside_section(T("table.title")):
     st.markdown(T("table.intro"))
     st.dataframe(pd.DataFrame({
-        T("table.train"): [T(f"table.rows.{case}.train") for case in presets.PRESETS],
-        T("table.val"): [T(f"table.rows.{case}.val") for case in presets.PRESETS],
-        T("table.meaning"): [T(f"case.{case}") for case in presets.PRESETS],
-        T("table.next"): [T(f"table.rows.{case}.next") for case in presets.PRESETS],
+        T("table.train"): [T(f"table.rows.{case}.train") for case in V.PRESETS],
+        T("table.val"): [T(f"table.rows.{case}.val") for case in V.PRESETS],
+        T("table.meaning"): [T(f"case.{case}") for case in V.PRESETS],
+        T("table.next"): [T(f"table.rows.{case}.next") for case in V.PRESETS],
     }), hide_index=True)
     st.caption(T("table.note"))
 
@@ -124,7 +125,7 @@ page.prose(T("presets.intro"))
 with page.main_experiment():
     controls, readout = st.columns([1, 3], gap="large")
     with controls:
-        preset = page.choice("preset", list(presets.PRESETS), "overfitting", kind="radio")
+        preset = page.choice("preset", list(V.PRESETS), "overfitting", kind="radio")
         window = page.slider("window", 0.1, 0.6, 0.3, 0.05)
     with training_slot():
         run = cached_preset(preset)
@@ -155,7 +156,7 @@ curves, problem = None, None
 try:
     if source == "paste":
         # not in the address: a pasted log can be thousands of numbers long
-        text = page.text_area("pasted", presets.sample_paste(), curves_io.MAX_BYTES, T("own.paste"),
+        text = page.text_area("pasted", V.sample_paste(), curves_io.MAX_BYTES, T("own.paste"),
                               height=140, help=T("own.paste_help"))
         if text.strip():
             curves = cached_parse(text, "")
@@ -195,7 +196,7 @@ elif curves is not None:
                      drawn=min(curves.steps.size, MAX_DRAWN)))
         curves_chart(curves.steps, curves.train_loss, curves.val_loss, own, T("col.step"))
         show_diagnosis(own)
-st.download_button(T("own.sample"), presets.curves_csv(run.epochs, run.train_loss, run.val_loss),
+st.download_button(T("own.sample"), V.curves_csv(run.epochs, run.train_loss, run.val_loss),
                    file_name=f"sample_curves_{preset}.csv", mime="text/csv", on_click="ignore", key="sample_csv",
                    icon=":material/download:", help=T("own.sample_help", preset=T(f"case.{preset}")))
 

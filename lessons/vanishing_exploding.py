@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import health_experiments as H
+from core.views import vanishing_exploding as V
 from ui import health_charts
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
@@ -12,9 +12,9 @@ from ui.training_slots import training_slot
 page = LessonPage("vanishing_exploding")
 T = page.t
 
-cached_profile = st.cache_data(H.gradient_profile, show_spinner=False)
-cached_depth = st.cache_data(H.gradient_vs_depth, show_spinner=False)
-cached_map = st.cache_data(H.gradient_map, show_spinner=False)
+cached_profile = st.cache_data(V.gradient_profile, show_spinner=False)
+cached_depth = st.cache_data(V.gradient_vs_depth, show_spinner=False)
+cached_map = st.cache_data(V.gradient_map, show_spinner=False)
 
 INITS = ["normal_small", "normal_1", "default", "xavier", "he"]
 ACTIVATIONS = ["sigmoid", "tanh", "relu"]
@@ -96,7 +96,7 @@ left.metric(T("norms.first"), sci(float(profile.weight_grad[0])))
 middle.metric(T("norms.last", layer=depth), sci(float(profile.weight_grad[-2])))
 right.metric(T("norms.ratio"), sci(profile.ratio))
 if profile.underflow.any():
-    st.caption(T("norms.underflow_note", floor=f"{H.GRAD_FLOOR:.0e}"))
+    st.caption(T("norms.underflow_note", floor=f"{V.GRAD_FLOOR:.0e}"))
 st.markdown(T("norms.reading"))
 
 # --- 3. Deeper and deeper ---------------------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ if run.diverged:
     st.error(T("map.diverged", epoch=run.diverged))
 else:
     st.caption(T("map.result", acc=f"{100 * run.train_acc:.0f}", loss=sci(float(run.train_loss[-1]))))
-st.caption(T("map.setup", depth=int(train_depth), width=H.MAP_WIDTH, epochs=int(train_epochs)))
+st.caption(T("map.setup", depth=int(train_depth), width=V.MAP_WIDTH, epochs=int(train_epochs)))
 st.markdown(T("map.reading"))
 
 # --- 5. The fixes ---------------------------------------------------------------------------------------------------

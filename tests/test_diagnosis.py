@@ -8,8 +8,17 @@ import numpy as np
 import pytest
 
 from core.diagnosis import (
-    ALL_CASES, AMBIGUOUS_BELOW, CASES, FLAT_TOL, MIN_POINTS, NONFINITE_CONFIDENCE, Diagnosis, converged, diagnose,
-    smooth, theil_sen,
+    ALL_CASES,
+    AMBIGUOUS_BELOW,
+    CASES,
+    FLAT_TOL,
+    MIN_POINTS,
+    NONFINITE_CONFIDENCE,
+    Diagnosis,
+    converged,
+    diagnose,
+    smooth,
+    theil_sen,
 )
 
 N = 2000

@@ -4,8 +4,20 @@ import pytest
 import torch
 
 from core.optimizers import (
-    OPTIMIZERS, PHASES, SMALL_BATCH, Schedule, basin_map, default_lr, lr_at, lr_schedule, nearest_minimum,
-    phase_diagram, resolve_hparams, steps_to_reach, trajectories, trajectory,
+    OPTIMIZERS,
+    PHASES,
+    SMALL_BATCH,
+    Schedule,
+    basin_map,
+    default_lr,
+    lr_at,
+    lr_schedule,
+    nearest_minimum,
+    phase_diagram,
+    resolve_hparams,
+    steps_to_reach,
+    trajectories,
+    trajectory,
 )
 from core.surfaces import SURFACES, LinRegSurface, custom_surface
 

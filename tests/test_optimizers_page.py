@@ -1,12 +1,12 @@
-"""The optimizers page: its core views (core.optimizer_views) and page behaviour beyond the generic harness."""
+"""The optimizers page: its core views (core.views.optimizers) and page behaviour beyond the generic harness."""
 import math
 
 import numpy as np
 import pytest
 
-from core import optimizer_views as views
 from core.optimizers import OPTIMIZERS, default_lr, trajectory
 from core.surfaces import SURFACES
+from core.views import optimizers as views
 from tests.pagekit import open_page, shown
 from ui.i18n import catalogue
 

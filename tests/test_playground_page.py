@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from core import playground_views as V
 from core.training import TrainConfig, Trainer
+from core.views import playground as V
 from tests.pagekit import open_page, shown
 from ui.i18n import catalogue
 

@@ -7,8 +7,14 @@ import pytest
 import torch
 
 from core.surfaces import (
-    MAX_FORMULA_LENGTH, SURFACES, LinRegSurface, custom_surface, gd_steps_to_reach, linreg_surface,
-    optimal_gd_lr, parse_formula,
+    MAX_FORMULA_LENGTH,
+    SURFACES,
+    LinRegSurface,
+    custom_surface,
+    gd_steps_to_reach,
+    linreg_surface,
+    optimal_gd_lr,
+    parse_formula,
 )
 
 torch.set_num_threads(1)
@@ -132,8 +138,8 @@ def test_two_basins_local_and_global():
 
 
 def test_surfaces_without_torch():
-    import sys
     import subprocess
+    import sys
     code = "import core.surfaces, core.optimizers, sys; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=__file__.rsplit("/tests/", 1)[0]).stdout.strip()

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ui.charts import HEIGHT as _BASE_HEIGHT, PALETTE, show_spec
+from ui.charts import HEIGHT as _BASE_HEIGHT
+from ui.charts import PALETTE, show_spec
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 HEIGHT = _BASE_HEIGHT + 140  # room for the rule labels above the plot and the legend below

@@ -171,7 +171,6 @@ def show(chart: VegaChart) -> None:
     import streamlit as st
 
     from ui.chart_export import offer_svg
-
     from ui.charts import styled
 
     st.vega_lite_chart(chart.data, styled(chart.spec), width="content" if "facet" in chart.spec else "stretch")

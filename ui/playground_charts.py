@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from core.playground_views import BoundaryView, Comparison, UnitMaps
+from core.views.playground import BoundaryView, Comparison, UnitMaps
 from ui.charts import PALETTE, show_spec
 
 CLASS_COLORS = ["#3b6ea5", "#e07a2f", "#4c9a6a", "#b8505a", "#7d62a8", "#8a7a5c", "#4a9fb5", "#c77cb0", "#777777",
@@ -52,7 +52,7 @@ def boundary_spec(view: BoundaryView, *, texts: dict[str, str], split_names: tup
     rects = {
         "data": {"name": "cells"},
         "transform": [{"filter": VALID.format("p")},
-                      # certainty c = (max p − 1/C) / (1 − 1/C), as core.playground_views.certainty
+                      # certainty c = (max p − 1/C) / (1 − 1/C), as core.views.playground.certainty
                       {"calculate": f"(datum.p - {chance!r}) / (1 - {chance!r})", "as": "c"},
                       # cell edges, each cell 2 % wider than its step so that no seams show between cells
                       {"calculate": f"{x0!r} + (datum.i - 0.51) * {dx!r}", "as": "x_lo"},
@@ -137,7 +137,7 @@ def curves_frame(epoch, series: dict[str, np.ndarray]) -> pd.DataFrame:
 
 
 def comparison_frame(result: Comparison, metric: str, series_names: list[str]) -> pd.DataFrame:
-    """Long rows (epoch, series, value) of a ``core.playground_views.Comparison``: series k is run k // 2, split
+    """Long rows (epoch, series, value) of a ``core.views.playground.Comparison``: series k is run k // 2, split
     k % 2 (training, validation), named by ``series_names``; ``metric`` is "loss" or "acc"."""
     series = pd.Categorical.from_codes((2 * result.run + result.split).astype(np.int8), categories=series_names)
     return pd.DataFrame({"epoch": result.epoch.astype(np.int16), "series": series,

@@ -170,7 +170,7 @@ def compact_contour_frame(lines: ContourLines) -> pd.DataFrame:
 
 
 def race_frames(view, run_codes, labels: list[str], texts: dict[str, str]) -> dict[str, pd.DataFrame]:
-    """DataFrames of a :class:`core.optimizer_views.RaceView`: "paths" (opt, step, x, y, f, gap, last; opt is
+    """DataFrames of a :class:`core.views.optimizers.RaceView`: "paths" (opt, step, x, y, f, gap, last; opt is
     ``labels[run_codes[run]]``), "markers" (x, y, kind, label: the start and the known minima), "contours"."""
     plot = view.plot
     runs = plot["run"].astype(int)
@@ -291,7 +291,7 @@ PHASE_COLORS = ["#4c9a6a", "#e0a42f", "#b8505a"]  # converges, oscillates, diver
 
 
 def phase_frames(view, phase_labels: list[str], line_labels: tuple[str, str]) -> dict[str, pd.DataFrame]:
-    """DataFrames of a :class:`core.optimizer_views.PhaseView`: "cells" (i, j, phase, lr, mu; column i of the η
+    """DataFrames of a :class:`core.views.optimizers.PhaseView`: "cells" (i, j, phase, lr, mu; column i of the η
     grid, row j of the μ grid) and "lines" (lr, mu, line: the two theory boundaries)."""
     n_mu, n_lr = view.phase.shape
     jj, ii = np.meshgrid(np.arange(n_mu), np.arange(n_lr), indexing="ij")
@@ -345,7 +345,7 @@ BASIN_COLORS = ["#3b6ea5", "#e07a2f", "#4c9a6a", "#7d62a8", "#d9d9d9"]
 
 
 def basin_frames(view, run_codes, labels: list[str], basin_labels: list[str]) -> dict[str, pd.DataFrame]:
-    """The "cells" DataFrame of a :class:`core.optimizer_views.BasinView`: rows (opt, i, j, basin), basin the label
+    """The "cells" DataFrame of a :class:`core.views.optimizers.BasinView`: rows (opt, i, j, basin), basin the label
     of the minimum reached (the last label, "none", for −1)."""
     k, i, j = np.meshgrid(np.arange(len(view.names)), np.arange(len(view.ys)), np.arange(len(view.xs)),
                           indexing="ij")

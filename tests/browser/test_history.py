@@ -8,10 +8,17 @@ import re
 import pytest
 
 from core.parse import parse_vector
-
 from tests.browser.conftest import wait_rendered
-from tests.browser.kit import (MAIN_SLIDERS, address, click_next, exceptions, nudge, open_url, switch_language,
-                               wait_for_query)
+from tests.browser.kit import (
+    MAIN_SLIDERS,
+    address,
+    click_next,
+    exceptions,
+    nudge,
+    open_url,
+    switch_language,
+    wait_for_query,
+)
 from ui.i18n import catalogue
 
 PLAYGROUND = catalogue("en", "playground")

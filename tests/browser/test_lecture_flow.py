@@ -8,8 +8,21 @@ from urllib.parse import urlencode
 import pytest
 
 from tests.browser.conftest import wait_rendered
-from tests.browser.kit import (MAIN_SLIDERS, address, chosen_labels, click_next, exceptions, move_a_control, nudge,
-                               open_all_expanders, open_url, push_sliders, query, switch_language, wait_for_query)
+from tests.browser.kit import (
+    MAIN_SLIDERS,
+    address,
+    chosen_labels,
+    click_next,
+    exceptions,
+    move_a_control,
+    nudge,
+    open_all_expanders,
+    open_url,
+    push_sliders,
+    query,
+    switch_language,
+    wait_for_query,
+)
 from ui.i18n import LANGUAGES, catalogue
 from ui.registry import LESSONS
 

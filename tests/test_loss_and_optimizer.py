@@ -1,11 +1,11 @@
-"""core.slow_motion against torch autograd (float64): every number of the slow-motion step, to 1e-9."""
+"""core.views.loss_and_optimizer against torch autograd (float64): every number of the slow-motion step, to 1e-9."""
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from core import slow_motion
-from core.slow_motion import HIDDEN, OUTPUTS, PARAMETERS
+from core.views import loss_and_optimizer as slow_motion
+from core.views.loss_and_optimizer import HIDDEN, OUTPUTS, PARAMETERS
 
 TOL = 1e-9
 CASES = [(1.0, -0.5, 1.0, 0.5), (-2.3, 1.7, 0.0, 1.3), (0.4, 2.9, 0.3, 0.05)]

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from core import normalization_views as nv
 from core.surfaces import gd_steps_to_reach, linreg_surface, optimal_gd_lr
+from core.views import input_normalization as nv
 
 torch.set_num_threads(1)
 

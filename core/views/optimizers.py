@@ -18,8 +18,16 @@ import numpy as np
 
 from core.contours import ContourLines, contour_lines
 from core.optimizers import (
-    OPTIMIZERS, PHASES, default_lr, lr_schedule, nearest_minimum, phase_diagram, resolve_hparams, steps_to_reach,
-    trajectories, trajectory,
+    OPTIMIZERS,
+    PHASES,
+    default_lr,
+    lr_schedule,
+    nearest_minimum,
+    phase_diagram,
+    resolve_hparams,
+    steps_to_reach,
+    trajectories,
+    trajectory,
 )
 from core.surfaces import SURFACES, Surface, custom_surface
 

@@ -1,11 +1,11 @@
-"""core.loss_landscapes against torch: logit gradients, the Hessian over (w, b), the softmax gradient check, the
+"""core.views.choosing_the_loss against torch: logit gradients, the Hessian over (w, b), the softmax gradient check, the
 training race."""
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from core import loss_landscapes as ll
+from core.views import choosing_the_loss as ll
 
 Z = np.linspace(-8, 8, 33)
 
@@ -105,7 +105,7 @@ def test_importing_the_module_does_not_import_torch():
     import subprocess
     import sys
 
-    code = "import sys, core.loss_landscapes, core.slow_motion; print('torch' in sys.modules)"
+    code = "import sys, core.views.choosing_the_loss, core.views.loss_and_optimizer; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=str(__import__("pathlib").Path(__file__).resolve().parent.parent))
     assert out.stdout.strip() == "False"

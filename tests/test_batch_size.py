@@ -1,11 +1,11 @@
-"""core.minibatch against torch autograd and against full-batch gradient descent; SGD's behaviour with b = 1."""
+"""core.views.batch_size against torch autograd and against full-batch gradient descent; SGD's behaviour with b = 1."""
 import numpy as np
 import pytest
 import torch
 
-from core import minibatch as mb
 from core.optimizers import trajectory
 from core.surfaces import linreg_surface
+from core.views import batch_size as mb
 
 torch.set_num_threads(1)
 

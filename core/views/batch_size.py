@@ -9,7 +9,7 @@ Each epoch shuffles the rows with a seeded generator and cuts them into ‚åàn/b‚å
 smaller when b does not divide n, like ``torch.utils.data.DataLoader(shuffle=True, drop_last=False)``). With b = n
 the only batch is the whole data set, in its original order, so the run *is* full-batch gradient descent.
 
-``tests/test_minibatch.py`` checks g_B against torch autograd on the same batch. numpy only: this module never
+``tests/test_batch_size.py`` checks g_B against torch autograd on the same batch. numpy only: this module never
 imports torch.
 """
 from __future__ import annotations
