@@ -38,8 +38,8 @@ def measure_page(page_file: str) -> dict:
 
 
 def time_training() -> list[tuple[str, float, str]]:
-    from core.views import convergence, train_vs_val
     from core.training import TrainConfig, train
+    from core.views import convergence, train_vs_val
 
     train(TrainConfig(epochs=2))  # warm-up: torch's first-call costs
     rows = []

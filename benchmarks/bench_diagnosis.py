@@ -42,9 +42,9 @@ def main() -> None:
     rows = []
     for n in (1_000, 10_000, 100_000):
         train, val = _curves(n)
-        med, best = _time_ms(lambda: diagnose(train, val), repeat=30)
+        med, best = _time_ms(lambda train=train, val=val: diagnose(train, val), repeat=30)
         case = diagnose(train, val)
-        ema, _ = _time_ms(lambda: smooth(train, "ema", 0.9), repeat=10)
+        ema, _ = _time_ms(lambda train=train: smooth(train, "ema", 0.9), repeat=10)
         rows.append((n, med, best, case.case, case.confidence, ema))
     csv = "step,train_loss,val_loss\n" + "".join(f"{i},{a:.6f},{b:.6f}\n" for i, (a, b) in
                                                   enumerate(zip(*_curves(100_000))))

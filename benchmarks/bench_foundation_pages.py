@@ -14,11 +14,12 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAGES = ("lessons/loss_and_optimizer.py", "lessons/choosing_the_loss.py")
 CORE_CALLS = {
-    "slow_motion.slow_motion (default)": "from core.views import loss_and_optimizer as m; m.slow_motion(1.0, -0.5, 1.0, 0.5, 0)",
-    "loss_landscapes.decision_examples": "from core.views import choosing_the_loss as m; m.decision_examples(-3.0)",
-    "loss_landscapes.logit_gradients": "from core.views import choosing_the_loss as m; m.logit_gradients(-3.0)",
-    "loss_landscapes.landscapes": "from core.views import choosing_the_loss as m; m.landscapes()",
-    "loss_landscapes.training_race": "from core.views import choosing_the_loss as m; m.training_race()",
+    "loss_and_optimizer.slow_motion (default)":
+        "from core.views import loss_and_optimizer as m; m.slow_motion(1.0, -0.5, 1.0, 0.5, 0)",
+    "choosing_the_loss.decision_examples": "from core.views import choosing_the_loss as m; m.decision_examples(-3.0)",
+    "choosing_the_loss.logit_gradients": "from core.views import choosing_the_loss as m; m.logit_gradients(-3.0)",
+    "choosing_the_loss.landscapes": "from core.views import choosing_the_loss as m; m.landscapes()",
+    "choosing_the_loss.training_race": "from core.views import choosing_the_loss as m; m.training_race()",
 }
 TIMER = """
 import json, sys, time

@@ -30,26 +30,27 @@ def experiments():
     """(page, experiment, settings, call) at the defaults of the page's widgets and at their costliest values."""
     from core.views import initialization, vanishing_exploding
 
+    init, vanish = initialization, vanishing_exploding
     return [
         ("initialization", "init_view", "default: tanh, Xavier, 10 × 128",
-         lambda: initialization.init_view("tanh", "xavier", 10, 128)),
-        ("initialization", "init_view", "max: 30 × 256", lambda: initialization.init_view("relu", "normal_1", 30, 256)),
-        ("initialization", "std_by_init", "default: tanh, 10 × 128", lambda: initialization.std_by_init("tanh", 10, 128)),
-        ("initialization", "std_by_init", "max: 30 × 256", lambda: initialization.std_by_init("tanh", 30, 256)),
-        ("initialization", "symmetry_demo", "default: tanh", lambda: initialization.symmetry_demo("tanh")),
-        ("initialization", "init_race", "default: tanh, 5 layers, 60 epochs", lambda: initialization.init_race("tanh", 5, 60)),
-        ("initialization", "init_race", "max: 10 layers, 150 epochs", lambda: initialization.init_race("relu", 10, 150)),
+         lambda: init.init_view("tanh", "xavier", 10, 128)),
+        ("initialization", "init_view", "max: 30 × 256", lambda: init.init_view("relu", "normal_1", 30, 256)),
+        ("initialization", "std_by_init", "default: tanh, 10 × 128", lambda: init.std_by_init("tanh", 10, 128)),
+        ("initialization", "std_by_init", "max: 30 × 256", lambda: init.std_by_init("tanh", 30, 256)),
+        ("initialization", "symmetry_demo", "default: tanh", lambda: init.symmetry_demo("tanh")),
+        ("initialization", "init_race", "default: tanh, 5 layers, 60 epochs", lambda: init.init_race("tanh", 5, 60)),
+        ("initialization", "init_race", "max: 10 layers, 150 epochs", lambda: init.init_race("relu", 10, 150)),
         ("vanishing", "gradient_profile", "default: sigmoid, default, 20",
-         lambda: vanishing_exploding.gradient_profile("sigmoid", "default", 20)),
+         lambda: vanish.gradient_profile("sigmoid", "default", 20)),
         ("vanishing", "gradient_profile", "max: 50, BN + residual",
-         lambda: vanishing_exploding.gradient_profile("relu", "he", 50, norm="batch", residual=True)),
-        ("vanishing", "gradient_vs_depth", "default: PyTorch default", lambda: vanishing_exploding.gradient_vs_depth("default")),
+         lambda: vanish.gradient_profile("relu", "he", 50, norm="batch", residual=True)),
+        ("vanishing", "gradient_vs_depth", "default: PyTorch default", lambda: vanish.gradient_vs_depth("default")),
         ("vanishing", "gradient_vs_depth", "max: BN + residual",
-         lambda: vanishing_exploding.gradient_vs_depth("he", norm="batch", residual=True)),
+         lambda: vanish.gradient_vs_depth("he", norm="batch", residual=True)),
         ("vanishing", "gradient_map", "default: sigmoid, 8 layers, 50 epochs",
-         lambda: vanishing_exploding.gradient_map("sigmoid", "default", 8, epochs=50)),
+         lambda: vanish.gradient_map("sigmoid", "default", 8, epochs=50)),
         ("vanishing", "gradient_map", "max: 16 layers, 100 epochs, BN + res + clip",
-         lambda: vanishing_exploding.gradient_map("relu", "he", 16, norm="batch", residual=True, clip=True, epochs=100)),
+         lambda: vanish.gradient_map("relu", "he", 16, norm="batch", residual=True, clip=True, epochs=100)),
     ]
 
 

@@ -54,8 +54,8 @@ def main():
 
     # one trajectory per optimizer
     for name in NAMES:
-        t_eng, run = best_of(lambda: trajectory(name, SURFACE, start, steps), 20)
-        t_ref, ref = best_of(lambda: torch_loop(name, start, steps), 3)
+        t_eng, run = best_of(lambda name=name: trajectory(name, SURFACE, start, steps), 20)
+        t_ref, ref = best_of(lambda name=name: torch_loop(name, start, steps), 3)
         rows.append((f"single {name}, {steps} steps", t_eng, t_ref, np.max(np.abs(run.path - ref))))
 
     # 6 optimizers at once from one start (few runs: float engine run by run)

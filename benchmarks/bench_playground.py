@@ -22,8 +22,8 @@ import streamlit.logger  # noqa: E402
 
 streamlit.logger.set_log_level("error")
 
-from core.views import playground as V  # noqa: E402
 from core.training import TrainConfig, Trainer  # noqa: E402
+from core.views import playground as V  # noqa: E402
 from ui import playground_charts as charts  # noqa: E402
 
 SPEED = 20  # epochs per tick, the page's default
@@ -78,9 +78,9 @@ def page_playing(query: dict) -> tuple[int, float]:
 def main() -> None:
     rows = []
     for name, (query, config) in CONFIGS.items():
-        for mode, measure in (("core Trainer.step", lambda: core_alone(config)),
-                              ("tick (no UI)", lambda: ticks_without_ui(config)),
-                              ("page playing (AppTest)", lambda: page_playing(query))):
+        for mode, measure in (("core Trainer.step", lambda config=config: core_alone(config)),
+                              ("tick (no UI)", lambda config=config: ticks_without_ui(config)),
+                              ("page playing (AppTest)", lambda query=query: page_playing(query))):
             epochs, seconds = measure()
             rows.append((name, mode, epochs, seconds))
     print(f"{'configuration':38} {'mode':24} {'epochs':>6} {'seconds':>8} {'epochs/s':>9} {'ms/tick':>8}")

@@ -188,7 +188,7 @@ async def student(browser, base: str, think_s: float, results: Results) -> None:
                 await slider.focus()
                 before = await slider.input_value()
                 try:
-                    results.rerun_s.append(await rerun_after(page, lambda: slider.press("ArrowRight")))
+                    results.rerun_s.append(await rerun_after(page, lambda slider=slider: slider.press("ArrowRight")))
                 except Exception:  # no rerun within the limit: counted, not a latency
                     if await slider.input_value() == before:
                         results.lost_presses += 1  # the slider never moved: the browser dropped the key press
@@ -236,7 +236,8 @@ async def class_at_once(n: int, think_s: float, browser_idle: bool) -> dict:
     return {"n": n, "server_p50": quantile(server_rerun_ms, 0.5), "server_p95": quantile(server_rerun_ms, 0.95),
             "server_load_p95": quantile(server_load_ms, 0.95),
             "p50": quantile(results.rerun_s, 0.5), "p95": quantile(results.rerun_s, 0.95),
-            "load_p95": quantile(results.load_s, 0.95), "errors": results.error_boxes, "missed": results.missed_reruns, "lost": results.lost_presses, "peak_mb": peak, "wall_s": wall,
+            "load_p95": quantile(results.load_s, 0.95), "errors": results.error_boxes,
+            "missed": results.missed_reruns, "lost": results.lost_presses, "peak_mb": peak, "wall_s": wall,
             "server_cpu": server_cpu, "other_cpu": machine_cpu - server_cpu}
 
 
@@ -275,9 +276,9 @@ def main() -> None:
           f"{'missed':>6} {'lost':>4} {'MB':>9} {'wall s':>6} {'server':>7} {'browser':>7}")
     for n in args.sessions:
         r = asyncio.run(class_at_once(n, args.think, not args.browser_same_priority))
-        print(f"{r['n']:8d} {r['server_p50']:7.0f} {r['server_p95']:8.0f} {r['server_load_p95']:8.0f} {r['p50']:7.2f} {r['p95']:8.2f} "
-              f"{r['load_p95']:7.1f} {r['errors']:6d} {r['missed']:6d} {r['lost']:4d} {r['peak_mb']:9.0f} {r['wall_s']:6.0f} "
-              f"{r['server_cpu']:7.1f} {r['other_cpu']:7.1f}")
+        print(f"{r['n']:8d} {r['server_p50']:7.0f} {r['server_p95']:8.0f} {r['server_load_p95']:8.0f} "
+              f"{r['p50']:7.2f} {r['p95']:8.2f} {r['load_p95']:7.1f} {r['errors']:6d} {r['missed']:6d} "
+              f"{r['lost']:4d} {r['peak_mb']:9.0f} {r['wall_s']:6.0f} {r['server_cpu']:7.1f} {r['other_cpu']:7.1f}")
 
 
 if __name__ == "__main__":

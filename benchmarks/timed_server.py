@@ -4,8 +4,9 @@
 
 For each session it notes when a rerun request arrives (a page load, a widget change) and when the run it started
 finishes, and appends one JSON line per finished run: {"page": url path, "kind": "load" | "rerun", "ms": server-side
-latency}. That is the
-server's share of what a student waits for. "kind" is "load" when the request opened a page, "rerun" when it came from a widget on the page; the browser's share runs on the student's own machine in a real class.
+latency}. That is the server's share of what a student waits for. "kind" is "load" when the request opened a page,
+"rerun" when it came from a widget on the page; the browser's share runs on the student's own machine in a real
+class.
 """
 from __future__ import annotations
 

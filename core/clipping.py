@@ -14,6 +14,7 @@ numpy only (``tests/test_clipping.py`` checks both rules against torch); this mo
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,14 +43,15 @@ def _arrays(grads):
     return out
 
 
-def total_norm(grads):
+def total_norm(grads: np.ndarray | float | Sequence[np.ndarray]) -> float:
     """‖g‖ = √(Σ_t ‖g_t‖²) over every entry of every array (the norm ``clip_grad_norm_`` returns)."""
     arrays = _arrays(grads)
     # ‖g‖ = √(Σ_t ‖g_t‖²), each ‖g_t‖ = √(Σ_i g_{t,i}²)
     return float(np.sqrt(sum(float(np.sum(np.square(g, dtype=np.float64))) for g in arrays)))
 
 
-def clip_by_value(grads, clip_value):
+def clip_by_value(grads: np.ndarray | float | Sequence[np.ndarray],
+                  clip_value: float) -> tuple[list[np.ndarray], float]:
     """Clip every entry on its own: g_i ← clamp(g_i, −c, c), as ``torch.nn.utils.clip_grad_value_(params, c)``.
 
     ``grads``: one array or a list of arrays. Returns (clipped arrays, ‖g‖ before clipping). c must be > 0.
@@ -61,7 +63,8 @@ def clip_by_value(grads, clip_value):
     return [np.clip(g, -c, c) for g in arrays], norm
 
 
-def clip_by_norm(grads, max_norm):
+def clip_by_norm(grads: np.ndarray | float | Sequence[np.ndarray],
+                 max_norm: float) -> tuple[list[np.ndarray], float]:
     """Rescale the whole gradient: g ← g · min(1, c / (‖g‖ + 10⁻⁶)), as ``torch.nn.utils.clip_grad_norm_(params, c)``
     (L2 norm over all arrays together, the "global norm").
 
@@ -109,7 +112,7 @@ def _turn(a, b):
     return math.degrees(math.atan2(abs(a[0] * b[1] - a[1] * b[0]), a[0] * b[0] + a[1] * b[1]))
 
 
-def vector_demo(gx, gy, c):
+def vector_demo(gx: float, gy: float, c: float) -> VectorDemo:
     """Clip g = (g_x, g_y) by value and by norm with threshold c (see the module docstring); |g_x|, |g_y| ≤ 10⁶."""
     c = _threshold(c, "c")
     g = []

@@ -5,9 +5,13 @@ numpy and contourpy only, so the optimizer pages stay free of torch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import contourpy
 import numpy as np
+
+if TYPE_CHECKING:
+    from core.surfaces import Surface
 
 MAX_RESOLUTION = 200
 MAX_LEVELS = 40
@@ -34,7 +38,7 @@ def contour_levels(f_min: float, f_max: float, n_levels: int, log: bool) -> np.n
     return np.linspace(f_min, f_max, n_levels + 2)[1:-1]
 
 
-def contour_lines(surface, n_levels: int = 14, resolution: int = 90, log: bool | None = None,
+def contour_lines(surface: Surface, n_levels: int = 14, resolution: int = 90, log: bool | None = None,
                   clip_quantile: float = 0.95) -> ContourLines:
     """Contour lines of ``surface.f`` on its plot box.
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import io
 import math
 import os
+from collections.abc import Callable, Sequence
+from typing import IO
 
 import numpy as np
 
-from core.errors import InputError
+from core.errors import InputError, check_integer, check_number
 
 DATA_SCALE = 5.0
 MIN_SAMPLES, MAX_SAMPLES = 20, 2000
@@ -39,14 +41,14 @@ DATASETS = {
 FEATURES = {"x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂", "sinx1": "sin x₁", "sinx2": "sin x₂"}
 
 
-# --- generators: unit-scale points X₀ and labels, class by class (no noise, no shuffling) ------------------------------
-def class_sizes(n_samples, n_classes):
+# --- generators: unit-scale points X₀ and labels, class by class (no noise, no shuffling) -----------------------------
+def class_sizes(n_samples: int, n_classes: int) -> list[int]:
     """Split n points into k classes as evenly as possible: n_c = ⌊n/k⌋ + [c < n mod k]."""
     # n_c = ⌊n/k⌋ + [c < n mod k]
     return [n_samples // n_classes + (c < n_samples % n_classes) for c in range(n_classes)]
 
 
-def circle(n_samples, rng, n_classes=2):
+def circle(n_samples: int, rng: np.random.Generator, n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Class 0: a disc r ~ U(0, 0.5); class 1: a ring r ~ U(0.7, 1); angle θ ~ U(0, 2π); x = (r cos θ, r sin θ)."""
     n0, n1 = class_sizes(n_samples, 2)
     r = np.concatenate([rng.uniform(0.0, 0.5, n0), rng.uniform(0.7, 1.0, n1)])
@@ -56,7 +58,7 @@ def circle(n_samples, rng, n_classes=2):
     return X, np.repeat([0, 1], [n0, n1])
 
 
-def xor(n_samples, rng, n_classes=2):
+def xor(n_samples: int, rng: np.random.Generator, n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """|xᵢ| ~ U(0.05, 1) with signs s₁, s₂; class 0 when s₁ = s₂ (quadrants I and III), class 1 otherwise."""
     n0, n1 = class_sizes(n_samples, 2)
     magnitude = rng.uniform(0.05, 1.0, (n_samples, 2))
@@ -66,7 +68,7 @@ def xor(n_samples, rng, n_classes=2):
     return magnitude * np.stack([s1, s2], axis=1), np.repeat([0, 1], [n0, n1])
 
 
-def gauss(n_samples, rng, n_classes=2):
+def gauss(n_samples: int, rng: np.random.Generator, n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Two Gaussian clusters: x ~ N(±(0.5, 0.5), 0.2² I)."""
     n0, n1 = class_sizes(n_samples, 2)
     centres = np.repeat([[0.5, 0.5], [-0.5, -0.5]], [n0, n1], axis=0)
@@ -74,7 +76,7 @@ def gauss(n_samples, rng, n_classes=2):
     return centres + 0.2 * rng.standard_normal((n_samples, 2)), np.repeat([0, 1], [n0, n1])
 
 
-def spiral(n_samples, rng, n_classes=2):
+def spiral(n_samples: int, rng: np.random.Generator, n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaved spirals: t ~ U(0.05, 1), r = t, θ = 1.5 · 2π t + cπ, x = (r sin θ, r cos θ)."""
     n0, n1 = class_sizes(n_samples, 2)
     t = rng.uniform(0.05, 1.0, n_samples)
@@ -85,7 +87,7 @@ def spiral(n_samples, rng, n_classes=2):
     return np.stack([t * np.sin(theta), t * np.cos(theta)], axis=1), c
 
 
-def moons(n_samples, rng, n_classes=2):
+def moons(n_samples: int, rng: np.random.Generator, n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles (sklearn's moons): (cos θ, sin θ) and (1 − cos θ, ½ − sin θ), θ ~ U(0, π),
     centred by (½, ¼) and scaled by 1/1.5 into the unit disc."""
     n0, n1 = class_sizes(n_samples, 2)
@@ -97,7 +99,7 @@ def moons(n_samples, rng, n_classes=2):
     return X, np.repeat([0, 1], [n0, n1])
 
 
-def blobs(n_samples, rng, n_classes=3):
+def blobs(n_samples: int, rng: np.random.Generator, n_classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """k Gaussian blobs on a circle: μ_c = 0.6 (cos 2πc/k, sin 2πc/k), x ~ N(μ_c, 0.15² I)."""
     sizes = class_sizes(n_samples, n_classes)
     angle = 2 * np.pi * np.arange(n_classes) / n_classes
@@ -111,8 +113,10 @@ def blobs(n_samples, rng, n_classes=3):
 GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral, "moons": moons, "blobs": blobs}
 
 
-def sample(generator, n_samples, noise, seed, n_classes=2):
-    """Draw a data set: X = s · (X₀ + σ ε), ε ~ N(0, I), s = DATA_SCALE, σ = noise; rows shuffled; rng seeded by seed."""
+def sample(generator: Callable[[int, np.random.Generator, int], tuple[np.ndarray, np.ndarray]], n_samples: int,
+           noise: float, seed: int, n_classes: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Draw a data set: X = s · (X₀ + σ ε), ε ~ N(0, I), s = DATA_SCALE, σ = noise;
+    rows shuffled; rng seeded by seed."""
     rng = np.random.default_rng(seed)
     X, y = generator(n_samples, rng, n_classes)
     # X = s · (X₀ + σ ε)
@@ -121,27 +125,8 @@ def sample(generator, n_samples, noise, seed, n_classes=2):
     return X[order].astype(np.float32), y[order].astype(np.int64)
 
 
-def _check_int(value, name, low, high):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise InputError("not_integer", f"{name} must be an integer, got {value!r}", name=name)
-    if not low <= value <= high:
-        raise InputError("out_of_range", f"{name} must be between {low} and {high}, got {value}",
-                         name=name, low=low, high=high, value=value)
-    return int(value)
-
-
-def _check_float(value, name, low, high):
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(value):
-        raise InputError("not_finite", f"{name} must be a finite number, got {value!r}", name=name, position=1,
-                         entry=repr(value)[:20])
-    if not low <= value <= high:
-        raise InputError("out_of_range", f"{name} must be between {low} and {high}, got {value}",
-                         name=name, low=low, high=high, value=value)
-    return float(value)
-
-
-def make_dataset(name, n_samples=400, noise=0.05, seed=0, n_classes=3):
+def make_dataset(name: str, n_samples: int = 400, noise: float = 0.05, seed: int = 0,
+                 n_classes: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """A toy data set: X float32 (n, 2), y int64 (n,); X = s · (X₀ + σ ε) with X₀ from the generator of ``name``.
 
     ``name`` is a key of ``DATASETS``; ``n_classes`` (3–5) only matters for "blobs", the others have two classes.
@@ -151,36 +136,37 @@ def make_dataset(name, n_samples=400, noise=0.05, seed=0, n_classes=3):
     if name not in GENERATORS:
         raise InputError("unknown_dataset", f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}",
                          name=str(name)[:40])
-    n_samples = _check_int(n_samples, "n_samples", MIN_SAMPLES, MAX_SAMPLES)
-    noise = _check_float(noise, "noise", 0.0, MAX_NOISE)
-    seed = _check_int(seed, "seed", 0, 2**32 - 1)
+    n_samples = check_integer("n_samples", n_samples, MIN_SAMPLES, MAX_SAMPLES)
+    noise = check_number("noise", noise, 0.0, MAX_NOISE)
+    seed = check_integer("seed", seed, 0, 2**32 - 1)
     if name == "blobs":
-        n_classes = _check_int(n_classes, "n_classes", MIN_BLOB_CLASSES, MAX_BLOB_CLASSES)
+        n_classes = check_integer("n_classes", n_classes, MIN_BLOB_CLASSES, MAX_BLOB_CLASSES)
     else:
         n_classes = 2
     return sample(GENERATORS[name], n_samples, noise, seed, n_classes)
 
 
-def n_val_samples(n_samples, val_fraction):
+def n_val_samples(n_samples: int, val_fraction: float) -> int:
     """Size of the validation set: n_val = round(n · f), kept within [1, n − 1]."""
     # n_val = round(n · f) ∈ [1, n − 1]
     return min(max(int(round(n_samples * val_fraction)), 1), n_samples - 1)
 
 
-def train_val_split(X, y, val_fraction=0.2, seed=0):
+def train_val_split(X: np.ndarray, y: np.ndarray, val_fraction: float = 0.2,
+                    seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Random split: a permutation π (rng seeded by (seed, 1)); validation = the first n_val = round(n · f) rows of
     X[π], training = the rest. Returns (X_train, y_train, X_val, y_val)."""
     n = len(X)
     if len(y) != n or n < 2:
         raise InputError("bad_shape", "X and y must have the same length, at least 2", name="X, y")
-    f = _check_float(val_fraction, "val_fraction", MIN_VAL_FRACTION, MAX_VAL_FRACTION)
+    f = check_number("val_fraction", val_fraction, MIN_VAL_FRACTION, MAX_VAL_FRACTION)
     order = np.random.default_rng([seed, 1]).permutation(n)
     n_val = n_val_samples(n, f)
     val, train = order[:n_val], order[n_val:]
     return X[train], y[train], X[val], y[val]
 
 
-def standardize(X_train, X_val):
+def standardize(X_train: np.ndarray, X_val: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """z = (x − μ) / σ per column, with μ and σ from the training set only (σ = 1 where a column is constant).
 
     Returns (Z_train, Z_val, μ, σ); apply the same μ, σ to any later input (a grid for a decision-boundary map).
@@ -193,7 +179,7 @@ def standardize(X_train, X_val):
         mean.astype(np.float32), std.astype(np.float32)
 
 
-def add_features(X, features=()):
+def add_features(X: np.ndarray, features: Sequence[str] = ()) -> np.ndarray:
     """[x₁, x₂] followed by the hand-made features named in ``features``, in that order:
     "x1sq" = x₁², "x2sq" = x₂², "x1x2" = x₁x₂, "sinx1" = sin x₁, "sinx2" = sin x₂. Returns float32 (n, 2 + m)."""
     x1, x2 = X[:, 0], X[:, 1]
@@ -211,7 +197,8 @@ def add_features(X, features=()):
     return np.stack(columns, axis=1).astype(np.float32)
 
 
-def make_grid(X, resolution=60, margin=0.1):
+def make_grid(X: np.ndarray, resolution: int = 60,
+              margin: float = 0.1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A square grid over the data: g = linspace(min − m·w, max + m·w, r) per axis (w = max − min), and its r² points
     as float32 (r², 2) in row-major order (x₂ outer, x₁ inner): returns (g₁, g₂, points)."""
     X = np.asarray(X, dtype=np.float64)
@@ -273,7 +260,7 @@ def _check_delimiter(line):
                              delimiter=name)
 
 
-def load_csv(file_or_bytes):
+def load_csv(file_or_bytes: bytes | bytearray | memoryview | str | os.PathLike | IO) -> tuple[np.ndarray, np.ndarray]:
     """Read a student's 2-D data: rows "x₁,x₂,label", comma-separated, an optional header row (a first row with no
     number in it). Returns (X float32 (n, 2), y int64 (n,)); labels are renumbered 0 … k−1 in sorted order
     (so labels {−1, 1} become {0, 1}).
@@ -321,7 +308,8 @@ def load_csv(file_or_bytes):
     labels = values[:, 2]
     bad = np.flatnonzero(labels != np.round(labels))
     if bad.size:
-        raise InputError("csv_label_not_integer", f"labels must be integers (row {lines[bad[0]][0]}: {labels[bad[0]]:g})",
+        raise InputError("csv_label_not_integer",
+                         f"labels must be integers (row {lines[bad[0]][0]}: {labels[bad[0]]:g})",
                          row=lines[bad[0]][0], entry=f"{labels[bad[0]]:g}")
     if len(lines) < CSV_MIN_ROWS:
         raise InputError("csv_too_few_rows", f"the file has {len(lines)} rows; at least {CSV_MIN_ROWS} are needed",

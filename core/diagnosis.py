@@ -59,8 +59,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 CASES = ("still_learning", "overfitting", "data_problem", "converged", "diverging")
 ALL_CASES = CASES + ("too_short", "ambiguous")
@@ -428,8 +432,8 @@ def _result(case: str, confidence: float, evidence: Evidence) -> Diagnosis:
                      text_key=f"diagnosis.{case}")
 
 
-def diagnose(train_loss, val_loss, *, train_steps=None, val_steps=None,
-             window_frac: float = WINDOW_FRAC) -> Diagnosis:
+def diagnose(train_loss: ArrayLike, val_loss: ArrayLike, *, train_steps: ArrayLike | None = None,
+             val_steps: ArrayLike | None = None, window_frac: float = WINDOW_FRAC) -> Diagnosis:
     """Diagnose a training run from its train and val loss curves (see the module docstring for the method).
 
     Rules, in order:
@@ -463,7 +467,7 @@ def diagnose(train_loss, val_loss, *, train_steps=None, val_steps=None,
     ft, fv = _first_nonfinite(tr, ts), _first_nonfinite(va, vs)
     if ft is not None or fv is not None:
         notes = []
-        for name, a, s, f in (("train", tr, ts, ft), ("val", va, vs, fv)):
+        for name, a, _, f in (("train", tr, ts, ft), ("val", va, vs, fv)):
             if f is not None:
                 i = int(np.flatnonzero(~np.isfinite(a))[0])
                 notes.append(f"{name} loss is {a[i]} at step {f:g}: the run diverged (numerical overflow)")
@@ -543,7 +547,7 @@ def diagnose(train_loss, val_loss, *, train_steps=None, val_steps=None,
     return _result(case, confidence, ev)
 
 
-def converged(losses, eps: float, window: int, max_steps: int | None = None) -> tuple[int | None, str]:
+def converged(losses: ArrayLike, eps: float, window: int, max_steps: int | None = None) -> tuple[int | None, str]:
     """The step at which the seed's stopping rule ends training, and why.
 
     Rule, checked after each step ``t = 0, 1, …`` (``losses[t]`` = training loss after step ``t``):
@@ -616,7 +620,7 @@ def _running_median(x: np.ndarray, half: int) -> np.ndarray:
     return out
 
 
-def smooth(losses, method: str = "ema", strength: float = 0.6) -> np.ndarray:
+def smooth(losses: ArrayLike, method: str = "ema", strength: float = 0.6) -> np.ndarray:
     """Smooth a loss curve for display; ``strength`` ∈ [0, 1] (0 = unchanged).
 
     * ``"ema"``: TensorBoard's debiased exponential moving average with ``β = min(strength, 0.999)``:

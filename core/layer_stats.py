@@ -20,11 +20,17 @@ a_l = φ(z_l) and block output h_l (= a_l, or h_{l−1} + a_l in a residual bloc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from core.training import data_loss
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from core.nets import MLP
 
 SATURATING = ("tanh", "sigmoid")
 TANH_SATURATION = 0.99  # |a| > 0.99
@@ -59,7 +65,7 @@ class BackwardStats:
     loss: float
 
 
-def saturated_fraction(a, activation):
+def saturated_fraction(a: ArrayLike, activation: str) -> float:
     """The share of values a = φ(z) where φ is flat: tanh |a| > 0.99; sigmoid a < 0.01 or a > 0.99; else NaN."""
     a = np.asarray(a)
     if a.size == 0 or activation not in SATURATING:
@@ -71,7 +77,7 @@ def saturated_fraction(a, activation):
     return float(np.mean((a < SIGMOID_SATURATION) | (a > 1 - SIGMOID_SATURATION)))
 
 
-def derivative_from_output(a, z, activation):
+def derivative_from_output(a: torch.Tensor, z: torch.Tensor, activation: str) -> torch.Tensor:
     """φ′(z) written with a = φ(z) where that is exact: sigmoid a (1 − a), tanh 1 − a², ReLU [z > 0], leaky ReLU
     1 or 0.01, linear 1 (torch tensors in, a tensor out)."""
     if activation == "sigmoid":
@@ -108,7 +114,7 @@ class _Recorder:
             output.retain_grad()
         self.h.append(output)
 
-    def remove(self):
+    def remove(self) -> None:
         for hook in self.hooks:
             hook.remove()
 
@@ -118,7 +124,7 @@ def _as_input(model, X):
     return torch.as_tensor(np.asarray(X), dtype=parameter.dtype, device=parameter.device)
 
 
-def activation_stats(model, X, max_samples=2000, seed=0):
+def activation_stats(model: MLP, X: ArrayLike, max_samples: int = 2000, seed: int = 0) -> LayerStats:
     """Forward statistics of every hidden layer's activations a_l = φ(z_l) for inputs X (n, d), in the model's
     current mode, without gradients (see ``LayerStats``). mean = (1/N) Σ a, std = √((1/N) Σ (a − mean)²) over all
     N = n · width values; the histogram subsample is the same positions in every layer (``seed``)."""
@@ -145,7 +151,7 @@ def activation_stats(model, X, max_samples=2000, seed=0):
     return LayerStats(activation, samples, np.array(means), np.array(stds), np.array(saturated), np.array(zero))
 
 
-def backward_stats(model, X, y, loss="ce"):
+def backward_stats(model: MLP, X: ArrayLike, y: ArrayLike, loss: str = "ce") -> BackwardStats:
     """One forward and backward pass of L = data_loss(model(X), y) (mean cross-entropy, or "mse"), in training
     mode (batch norm normalises with the batch's own statistics, as during training); see ``BackwardStats``.
     The model's mode, batch-norm running averages and .grad fields are restored afterwards."""
@@ -185,13 +191,13 @@ def backward_stats(model, X, y, loss="ce"):
         model.train(was_training)
 
 
-def gradient_norms(model, X, y, loss="ce"):
+def gradient_norms(model: MLP, X: ArrayLike, y: ArrayLike, loss: str = "ce") -> np.ndarray:
     """‖∂L/∂W_l‖ for every linear layer (hidden first, output last) from one backward pass of L on (X, y): a numpy
     array of length L + 1 (see ``backward_stats``)."""
     return backward_stats(model, X, y, loss).weight_grad
 
 
-def chain_product(factors):
+def chain_product(factors: ArrayLike) -> np.ndarray:
     """The chain rule's running product from the output down: P_l = Π_{k ≥ l} f_k (P_1 = ‖δ_0‖ / ‖δ_L‖ for the
     measured factors), for factors ordered first layer first."""
     factors = np.asarray(factors, dtype=float)
@@ -199,13 +205,14 @@ def chain_product(factors):
     return np.cumprod(factors[::-1])[::-1]
 
 
-def bound_product(activation, depth):
+def bound_product(activation: str, depth: int) -> np.ndarray:
     """The slope bound over the depth: (max φ′)^k for k = 1 … depth (sigmoid: 0.25^k, at most 1 for the others)."""
     # (max φ′)^k
     return DERIVATIVE_BOUND[activation] ** np.arange(1, int(depth) + 1, dtype=float)
 
 
-def histogram(values, bins=40, value_range=None):
+def histogram(values: ArrayLike, bins: int = 40,
+              value_range: tuple[float, float] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Fractions of ``values`` in ``bins`` equal bins over ``value_range`` (default: [min, max], widened to a unit
     interval when all values are equal); values outside the range fall into the end bins, non-finite values (an
     overflowed layer) are left out. Returns (edges, share) with Σ share = 1, or all zeros when nothing is finite."""

@@ -6,9 +6,14 @@ Notation: p is the true distribution (the label), q the predicted one; ln is the
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from core.errors import InputError
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 REDUCTIONS = ("none", "mean", "sum")
 # How far a probability vector may sum away from 1 before it is refused (float32 outputs of a net sum to 1 ± 1e-7).
@@ -39,7 +44,7 @@ def _reduce(values: np.ndarray, reduction: str):
     raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
 
 
-def check_distribution(p, name: str = "p") -> np.ndarray:
+def check_distribution(p: ArrayLike, name: str = "p") -> np.ndarray:
     """Return p as a float array of shape (k,) or (m, k) if every row is a probability distribution.
 
     A distribution has pᵢ ≥ 0, finite entries and Σᵢ pᵢ = 1 (within ``SUM_TOLERANCE``); anything else raises
@@ -51,7 +56,8 @@ def check_distribution(p, name: str = "p") -> np.ndarray:
     if not np.isfinite(arr).all():
         raise InputError("inf", f"{name} contains inf", name=name)
     if (arr < 0).any():
-        raise InputError("negative", f"{name} has a negative entry ({arr.min():g}); probabilities are ≥ 0", name=name, value=f"{arr.min():g}")
+        raise InputError("negative", f"{name} has a negative entry ({arr.min():g}); probabilities are ≥ 0", name=name,
+                         value=f"{arr.min():g}")
     sums = arr.sum(axis=-1)
     if np.abs(sums - 1).max() > SUM_TOLERANCE:
         worst = float(np.atleast_1d(sums)[np.argmax(np.abs(np.atleast_1d(sums) - 1))])
@@ -59,7 +65,7 @@ def check_distribution(p, name: str = "p") -> np.ndarray:
     return arr
 
 
-def normalize(p) -> np.ndarray:
+def normalize(p: ArrayLike) -> np.ndarray:
     """Rescale non-negative weights into a distribution: pᵢ / Σⱼ pⱼ (negatives are set to 0 first)."""
     arr = np.clip(_as_float_array(p, "p"), 0.0, None)
     if not np.isfinite(arr).all():
@@ -70,7 +76,7 @@ def normalize(p) -> np.ndarray:
     return arr / total
 
 
-def softmax(z, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
+def softmax(z: ArrayLike, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     """softmax(z)ᵢ = exp(zᵢ/T) / Σⱼ exp(zⱼ/T), computed as exp(zᵢ/T − m) / Σⱼ exp(zⱼ/T − m) with m = maxⱼ zⱼ/T.
 
     Subtracting m changes nothing mathematically (it cancels in the ratio) but keeps every exp ≤ 1, so large logits
@@ -86,7 +92,7 @@ def softmax(z, axis: int = -1, temperature: float = 1.0) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def softmax_naive(z, axis: int = -1) -> np.ndarray:
+def softmax_naive(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """exp(zᵢ) / Σⱼ exp(zⱼ) without the max shift — kept only to show how it fails: exp(z) overflows to inf for
     z > ln(float64 max) ≈ 709.78, and inf / inf = NaN."""
     zs = _as_float_array(z, "z")
@@ -98,14 +104,14 @@ def softmax_naive(z, axis: int = -1) -> np.ndarray:
 OVERFLOW_LOGIT = float(np.log(np.finfo(np.float64).max))  # ≈ 709.78: exp(z) is inf beyond it
 
 
-def log_softmax(z, axis: int = -1) -> np.ndarray:
+def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     """log softmax(z)ᵢ = zᵢ − m − ln Σⱼ exp(zⱼ − m), m = maxⱼ zⱼ (the log-sum-exp trick)."""
     zs = _as_float_array(z, "z")
     shifted = zs - zs.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-def sigmoid(z) -> np.ndarray:
+def sigmoid(z: ArrayLike) -> np.ndarray:
     """σ(z) = 1 / (1 + e^(−z)); for z < 0 computed as e^z / (1 + e^z) so that e^(−z) never overflows."""
     zs = _as_float_array(z, "z")
     out = np.empty_like(zs)
@@ -118,7 +124,7 @@ def sigmoid(z) -> np.ndarray:
     return out
 
 
-def cross_entropy_terms(p, q, eps: float | None = None) -> np.ndarray:
+def cross_entropy_terms(p: ArrayLike, q: ArrayLike, eps: float | None = None) -> np.ndarray:
     """The terms −pᵢ · ln qᵢ of H(p, q), elementwise, same shape as p.
 
     A term with pᵢ = 0 is 0 whatever qᵢ is (the limit of 0·ln 0 is 0). A term with pᵢ > 0 and qᵢ = 0 is +inf: the
@@ -128,7 +134,8 @@ def cross_entropy_terms(p, q, eps: float | None = None) -> np.ndarray:
     p_arr = check_distribution(p, "p")
     q_arr = check_distribution(q, "q")
     if p_arr.shape != q_arr.shape:
-        raise InputError("shape_mismatch", f"p and q must have the same shape, got {p_arr.shape} and {q_arr.shape}", a="p", b="q")
+        raise InputError("shape_mismatch", f"p and q must have the same shape, got {p_arr.shape} and {q_arr.shape}",
+                         a="p", b="q")
     if eps is not None:
         if not 0 < eps < 0.5:
             raise ValueError(f"eps must be in (0, 0.5), got {eps}")
@@ -139,7 +146,8 @@ def cross_entropy_terms(p, q, eps: float | None = None) -> np.ndarray:
     return -p_arr * np.where(p_arr > 0, log_q, 0.0) + 0.0  # + 0.0 turns −0.0 into 0.0 for display
 
 
-def cross_entropy(p, q, reduction: str = "mean", eps: float | None = None):
+def cross_entropy(p: ArrayLike, q: ArrayLike, reduction: str = "mean",
+                  eps: float | None = None) -> float | np.ndarray:
     """H(p, q) = −Σᵢ pᵢ ln qᵢ per row; for a batch (m, k) the rows are reduced by ``reduction``.
 
     Equals ``torch.nn.functional.cross_entropy(torch.log(q), p, reduction=...)`` (probabilities as targets), and for
@@ -152,7 +160,7 @@ def cross_entropy(p, q, reduction: str = "mean", eps: float | None = None):
     return _reduce(per_row, reduction)
 
 
-def entropy(p) -> float | np.ndarray:
+def entropy(p: ArrayLike) -> float | np.ndarray:
     """H(p) = −Σᵢ pᵢ ln pᵢ (0 · ln 0 = 0): the cross-entropy of p with itself, the least H(p, q) can be."""
     p_arr = check_distribution(p, "p")
     with np.errstate(divide="ignore"):
@@ -161,7 +169,7 @@ def entropy(p) -> float | np.ndarray:
     return float(out) if out.ndim == 0 else out
 
 
-def kl_divergence(p, q) -> float | np.ndarray:
+def kl_divergence(p: ArrayLike, q: ArrayLike) -> float | np.ndarray:
     """KL(p ‖ q) = Σᵢ pᵢ ln(pᵢ / qᵢ) = H(p, q) − H(p) ≥ 0, zero only when q = p."""
     h_pq = cross_entropy_terms(p, q).sum(axis=-1)
     # KL(p‖q) = H(p, q) − H(p)
@@ -182,7 +190,7 @@ def _check_binary(y, y_hat) -> tuple[np.ndarray, np.ndarray]:
     return y_arr, y_hat_arr
 
 
-def binary_cross_entropy(y, y_hat, reduction: str = "mean"):
+def binary_cross_entropy(y: ArrayLike, y_hat: ArrayLike, reduction: str = "mean") -> float | np.ndarray:
     """BCE(y, ŷ) = −[y ln ŷ + (1 − y) ln(1 − ŷ)] per sample.
 
     It is the negative log-likelihood of a Bernoulli model: P(y | ŷ) = ŷ^y (1 − ŷ)^(1 − y), so −ln P is the line
@@ -199,7 +207,7 @@ def binary_cross_entropy(y, y_hat, reduction: str = "mean"):
     return _reduce(per_sample, reduction)
 
 
-def mse(y, y_hat, reduction: str = "mean"):
+def mse(y: ArrayLike, y_hat: ArrayLike, reduction: str = "mean") -> float | np.ndarray:
     """MSE(y, ŷ) = (y − ŷ)² elementwise, then reduced ("mean" averages over every element, as PyTorch does)."""
     y_arr = _as_float_array(y, "y")
     y_hat_arr = _as_float_array(y_hat, "y_hat")
@@ -212,7 +220,7 @@ def mse(y, y_hat, reduction: str = "mean"):
     return _reduce(squared, reduction)
 
 
-def softmax_cross_entropy_grad(z, p) -> np.ndarray:
+def softmax_cross_entropy_grad(z: ArrayLike, p: ArrayLike) -> np.ndarray:
     """∂H(p, softmax(z)) / ∂z = softmax(z) − p: the gradient of cross-entropy with respect to the logits.
 
     For a batch (m, k) this is the gradient of the *sum* over rows; divide by m for the mean.

@@ -15,11 +15,16 @@ parameter tensor and evaluates them with batched matrix products, for ``core.tra
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "linear")
 INITS = ("default", "zeros", "constant", "normal", "xavier", "he")
@@ -27,7 +32,7 @@ NORMS = ("none", "batch", "layer")
 LEAKY_SLOPE = 0.01
 
 
-def make_activation(name):
+def make_activation(name: str) -> nn.Module:
     """φ as a module: relu max(0, z), leaky_relu max(0.01 z, z), tanh, sigmoid 1/(1 + e⁻ᶻ), linear z."""
     if name == "relu":
         return nn.ReLU()
@@ -42,7 +47,7 @@ def make_activation(name):
     raise ValueError(f"unknown activation {name!r}; choose one of {ACTIVATIONS}")
 
 
-def make_norm(name, width):
+def make_norm(name: str, width: int) -> nn.Module:
     """N(z): none (identity), batch (BatchNorm1d: over the batch) or layer (LayerNorm: over the units), each
     N(z) = γ ⊙ (z − μ) / √(σ² + 10⁻⁵) + β with learned scale γ and shift β."""
     if name == "none":
@@ -58,14 +63,15 @@ class HiddenBlock(nn.Module):
     """One hidden layer: a = φ(N(W h + b)); returns h + a when ``skip`` (residual, equal widths), else a.
     With batch norm there is no b (see the module docstring)."""
 
-    def __init__(self, in_features, out_features, activation="relu", norm="none", skip=False):
+    def __init__(self, in_features: int, out_features: int, activation: str = "relu", norm: str = "none",
+                 skip: bool = False) -> None:
         super().__init__()
         self.linear = nn.Linear(in_features, out_features, bias=norm != "batch")
         self.norm = make_norm(norm, out_features)
         self.act = make_activation(activation)
         self.skip = bool(skip)
 
-    def forward(self, h):
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
         # a = φ(N(W h + b))
         a = self.act(self.norm(self.linear(h)))
         # h ← h + a (residual) or h ← a
@@ -75,7 +81,8 @@ class HiddenBlock(nn.Module):
 class MLP(nn.Module):
     """logits = W_out h_L + b_out with h_0 = x and h_l = block_l(h_{l−1}) (see ``HiddenBlock``)."""
 
-    def __init__(self, in_features, hidden, out_features, activation="relu", norm="none", residual=False):
+    def __init__(self, in_features: int, hidden: Sequence[int], out_features: int, activation: str = "relu",
+                 norm: str = "none", residual: bool = False) -> None:
         super().__init__()
         self.in_features, self.hidden, self.out_features = in_features, tuple(hidden), out_features
         self.activation, self.norm, self.residual = activation, norm, bool(residual)
@@ -86,18 +93,19 @@ class MLP(nn.Module):
         self.hidden_blocks = nn.ModuleList(blocks)
         self.output = nn.Linear(width, out_features)
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x
         for block in self.hidden_blocks:
             h = block(h)
         return self.output(h)
 
-    def linears(self):
+    def linears(self) -> list[nn.Linear]:
         """The linear layers in order: each hidden block's, then the output layer."""
         return [block.linear for block in self.hidden_blocks] + [self.output]
 
 
-def init_linear_(layer, init="default", nonlinearity="relu", std=0.01, constant=0.5, generator=None):
+def init_linear_(layer: nn.Linear, init: str = "default", nonlinearity: str = "relu", std: float = 0.01,
+                 constant: float = 0.5, generator: torch.Generator | None = None) -> nn.Linear:
     """Initialise one ``nn.Linear`` in place (fan_in = inputs, fan_out = outputs, g = calculate_gain(φ)):
 
     default:  torch's own, W ~ U(±√(1/fan_in)) (kaiming_uniform_ with a = √5), b ~ U(±1/√fan_in);
@@ -137,8 +145,9 @@ def init_linear_(layer, init="default", nonlinearity="relu", std=0.01, constant=
     return layer
 
 
-def build_mlp(in_features, hidden, out_features, activation="relu", init="default", norm="none", residual=False,
-              init_std=0.01, init_constant=0.5, seed=None):
+def build_mlp(in_features: int, hidden: Sequence[int], out_features: int, activation: str = "relu",
+              init: str = "default", norm: str = "none", residual: bool = False, init_std: float = 0.01,
+              init_constant: float = 0.5, seed: int | None = None) -> MLP:
     """An ``MLP`` (see its docstring) with every linear layer initialised by ``init_linear_``: hidden layers with
     the gain of φ, the output layer with the gain of "linear".
 
@@ -166,7 +175,7 @@ def build_mlp(in_features, hidden, out_features, activation="relu", init="defaul
     return model
 
 
-def hidden_activations(model, X):
+def hidden_activations(model: MLP, X: ArrayLike) -> list[np.ndarray]:
     """The output h_l of every hidden block for inputs X (n, d), via forward hooks on ``model.hidden_blocks``, in
     eval mode without gradients: a list of numpy arrays (n, width_l), first hidden layer first."""
     outputs = []
@@ -185,7 +194,7 @@ def hidden_activations(model, X):
     return [out.cpu().numpy() for out in outputs]
 
 
-def count_parameters(model):
+def count_parameters(model: nn.Module) -> dict[str, int]:
     """Learnable numbers by kind: weights (of linear layers), biases (of linear layers), norm_scales (the scales γ
     and shifts β of batch / layer norm) and total = Σ p.numel() over all parameters."""
     counts = {"weights": 0, "biases": 0, "norm_scales": 0}
@@ -200,7 +209,7 @@ def count_parameters(model):
     return counts
 
 
-def mlp_param_count(in_features, hidden, out_features, norm="none"):
+def mlp_param_count(in_features: int, hidden: Sequence[int], out_features: int, norm: str = "none") -> int:
     """P = Σ_l (n_{l−1} n_l + n_l) + [norm] Σ_hidden 2 n_l − [batch norm] Σ_hidden n_l, with n_0 = in_features and
     n_{L+1} = out_features (γ and β per normalised unit; no hidden biases under batch norm)."""
     widths = [in_features, *hidden, out_features]
@@ -210,7 +219,7 @@ def mlp_param_count(in_features, hidden, out_features, norm="none"):
     return total + {"none": 0, "layer": 2, "batch": 1}[norm] * sum(hidden)
 
 
-def param_budget_mlp(in_features, out_features, depth, budget, norm="none"):
+def param_budget_mlp(in_features: int, out_features: int, depth: int, budget: int, norm: str = "none") -> int:
     """The largest width w such that an MLP with ``depth`` hidden layers of width w has P(w) ≤ budget parameters
     (to compare depths at equal parameter count). Raises ``ValueError`` if even w = 1 does not fit."""
     if depth == 0:
@@ -230,7 +239,7 @@ def param_budget_mlp(in_features, out_features, depth, budget, norm="none"):
     return low
 
 
-# --- K MLPs of one architecture, side by side --------------------------------------------------------------------------
+# --- K MLPs of one architecture, side by side -------------------------------------------------------------------------
 _FUNCTIONAL = {
     "relu": F.relu,
     "leaky_relu": lambda z: F.leaky_relu(z, LEAKY_SLOPE),
@@ -244,11 +253,12 @@ BN_MOMENTUM, NORM_EPS = 0.1, 1e-5
 class StackedMLP:
     """K MLPs of one architecture in one leaf tensor ``flat`` of shape (K, P): row k holds model k's parameters,
     layer by layer as [Wᵀ (in·out), b (absent under batch norm), γ, β]. For inputs x (K, B, d) a layer computes
-    z = x W + b with one ``torch.baddbmm`` for all K models; batch norm uses each model's own batch statistics and running averages.
+    z = x W + b with one ``torch.baddbmm`` for all K models; batch norm uses each model's own batch statistics and
+    running averages.
     Every operation acts on each row separately, so model k's outputs and gradients are those of model k alone.
     """
 
-    def __init__(self, models):
+    def __init__(self, models: Sequence[MLP]) -> None:
         first = models[0]
         shape = [(m.in_features, m.hidden, m.out_features, m.activation, m.norm, m.residual) for m in models]
         if any(s != shape[0] for s in shape):
@@ -302,7 +312,7 @@ class StackedMLP:
         parts += [model.output.weight.t().reshape(-1), model.output.bias]
         return torch.cat([p.detach().reshape(-1) for p in parts])
 
-    def forward(self, x, training=True):
+    def forward(self, x: torch.Tensor, training: bool = True) -> torch.Tensor:
         """Logits (K, B, C) for inputs x (K, B, d): per layer z = x W + b (batched), z ← N(z), a = φ(z)."""
         K, flat, phi = self.K, self.flat, _FUNCTIONAL[self.activation]
         h = x
@@ -345,7 +355,8 @@ class StackedMLP:
         # (z − μ) / √(σ² + ε)
         return (z - mean) * torch.rsqrt(var + NORM_EPS)
 
-    def write_to(self, model, k, row=None, running=None):
+    def write_to(self, model: MLP, k: int, row: torch.Tensor | None = None,
+                 running: tuple[list[torch.Tensor], list[torch.Tensor], int] | None = None) -> MLP:
         """Copy row k (or a saved ``row`` and BN ``running`` = (means, vars, count)) back into an ``MLP``."""
         row = self.flat[k].detach() if row is None else row
         with torch.no_grad():
@@ -365,7 +376,7 @@ class StackedMLP:
                     block.norm.num_batches_tracked.fill_(count)
         return model
 
-    def running_state(self, k):
+    def running_state(self, k: int) -> tuple[list[torch.Tensor], list[torch.Tensor], int] | None:
         """Model k's batch-norm running means and variances (cloned) and the number of batches seen."""
         if self.norm != "batch":
             return None

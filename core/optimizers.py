@@ -19,11 +19,21 @@ exception: ``diverged_at = t`` and the path holds θ₀ … θ_{t−1}.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from core.surfaces import SURFACES, Surface
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    # an optimizer as a name, (name, hparams) or a dict with "name" (and optionally "lr")
+    OptimizerChoice = str | dict | tuple[str, dict]
+    # a hyperparameter value: a number, a flag (nesterov, centered, amsgrad) or Adam's betas pair
+    HParamValue = float | bool | tuple[float, float]
 
 __all__ = [
     "HParam", "OptimizerSpec", "OPTIMIZERS", "default_lr", "resolve_hparams",
@@ -160,7 +170,7 @@ def _number(name: str, value, low: float = 0.0, high: float = math.inf, high_ope
     return v
 
 
-def resolve_hparams(name: str, **hparams) -> dict:
+def resolve_hparams(name: str, **hparams: HParamValue) -> dict:
     """All hyperparameters of ``name``: the given ones, validated as torch.optim does, plus torch's defaults.
 
     Raises ValueError for unknown names or invalid values (negative momentum/eps/weight_decay/lr_decay,
@@ -247,7 +257,8 @@ def _schedule(schedule) -> Schedule:
     return schedule
 
 
-def lr_at(step, lr: float, schedule=None, steps: int | None = None):
+def lr_at(step: int | np.ndarray, lr: float, schedule: Schedule | str | dict | None = None,
+          steps: int | None = None) -> float | np.ndarray:
     """Learning rate η_t used by optimizer step t = 0, 1, … (after t calls of ``scheduler.step()``).
 
     constant: η_t = η;  step: η_t = η·γ^⌊t/step_size⌋;  exponential: η_t = η·γ^t;
@@ -276,7 +287,7 @@ def lr_at(step, lr: float, schedule=None, steps: int | None = None):
     return float(out) if out.ndim == 0 else out
 
 
-def lr_schedule(lr: float, steps: int, schedule=None) -> np.ndarray:
+def lr_schedule(lr: float, steps: int, schedule: Schedule | str | dict | ArrayLike | None = None) -> np.ndarray:
     """Array (steps,) of η_t for t = 0 … steps−1 (see :func:`lr_at`); an array given as ``schedule`` is used as is."""
     if steps == 0:
         if isinstance(schedule, (str, dict, Schedule)):
@@ -689,8 +700,9 @@ def _starts(surface: Surface, starts) -> np.ndarray:
     return s
 
 
-def trajectory(name: str, surface: Surface | str, start=None, steps: int = 100, lr: float | None = None,
-               schedule=None, **hparams) -> Trajectory:
+def trajectory(name: str, surface: Surface | str, start: Sequence[float] | np.ndarray | None = None,
+               steps: int = 100, lr: float | None = None, schedule: Schedule | str | dict | ArrayLike | None = None,
+               **hparams: HParamValue) -> Trajectory:
     """Run optimizer ``name`` (sgd, momentum, nesterov, adagrad, rmsprop, adam) on ``surface`` from ``start``.
 
     Exactly torch.optim's update (see the float engines above) with learning rates η_t from ``schedule``
@@ -744,8 +756,10 @@ def _parse_specs(names_or_specs, lr) -> list[tuple[str, float | None, dict]]:
     return out
 
 
-def trajectories(names_or_specs, surface: Surface | str, starts=None, steps: int = 100, lr: float | None = None,
-                 schedule=None, record: bool = True, **hparams) -> Trajectories:
+def trajectories(names_or_specs: OptimizerChoice | Sequence[OptimizerChoice], surface: Surface | str,
+                 starts: ArrayLike | None = None, steps: int = 100, lr: float | None = None,
+                 schedule: Schedule | str | dict | ArrayLike | None = None, record: bool = True,
+                 **hparams: HParamValue) -> Trajectories:
     """Run every optimizer of ``names_or_specs`` from every point of ``starts`` (m, 2) at once.
 
     ``names_or_specs``: a name, or a list of names / (name, hparams) / dicts with "name" (and optionally "lr").
@@ -817,14 +831,14 @@ def trajectories(names_or_specs, surface: Surface | str, starts=None, steps: int
 
 # ---------------------------------------------------------------- analyses
 
-def steps_to_reach(losses, f_star: float, eps: float) -> int | None:
+def steps_to_reach(losses: ArrayLike, f_star: float, eps: float) -> int | None:
     """First step t with f(θ_t) − f* ≤ ε, or None if the run never gets there."""
     gap = np.asarray(losses, dtype=float) - f_star
     hit = np.flatnonzero(gap <= eps)
     return int(hit[0]) if len(hit) else None
 
 
-def nearest_minimum(surface: Surface | str, points, tol: float | None = None) -> np.ndarray:
+def nearest_minimum(surface: Surface | str, points: ArrayLike, tol: float | None = None) -> np.ndarray:
     """Index into ``surface.minima`` of the minimum nearest each point (n, 2), −1 if farther than ``tol``.
 
     tol defaults to 2 % of the larger side of the plot box; nan points give −1.
@@ -847,8 +861,9 @@ def _nearest(surface: Surface, points) -> tuple[np.ndarray, np.ndarray]:
     return best, d[np.arange(len(pts)), best]
 
 
-def basin_map(name, surface: Surface | str = "himmelblau", grid_n: int = 64, steps: int = 300,
-              lr: float | None = None, tol: float | None = None, **hparams) -> np.ndarray:
+def basin_map(name: str | Sequence[OptimizerChoice], surface: Surface | str = "himmelblau", grid_n: int = 64,
+              steps: int = 300, lr: float | None = None, tol: float | None = None,
+              **hparams: HParamValue) -> np.ndarray:
     """Which minimum each start of a grid_n × grid_n grid over the plot box ends in (−1: not converged/diverged).
 
     Start [i, j] = (xs[j], ys[i]) with xs = linspace(*x_range, grid_n), ys = linspace(*y_range, grid_n) (rows go
@@ -875,7 +890,8 @@ def basin_map(name, surface: Surface | str = "himmelblau", grid_n: int = 64, ste
 PHASES = ("converges", "oscillates", "diverges")
 
 
-def phase_diagram(lrs, momenta, surface: Surface | str = "quadratic", steps: int = 200, start=None) -> np.ndarray:
+def phase_diagram(lrs: ArrayLike, momenta: ArrayLike, surface: Surface | str = "quadratic", steps: int = 200,
+                  start: Sequence[float] | np.ndarray | None = None) -> np.ndarray:
     """Classify heavy-ball momentum (torch SGD, momentum μ, dampening 0) for every (η, μ): array [i, j] for
     (momenta[i], lrs[j]) of "converges" / "oscillates" / "diverges".
 

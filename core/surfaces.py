@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -280,7 +281,8 @@ def linreg_surface(scale_ratio: float = 10.0, normalized: bool = False) -> LinRe
     kind = "normalized" if normalized else "raw"
     return LinRegSurface(
         name=f"linreg_{kind}",
-        formula=r"\frac{1}{n}\sum_i (w_1 x_{i1} + w_2 x_{i2} - y_i)^2" + (r"\ \text{(standardized } x)" if normalized else ""),
+        formula=(r"\frac{1}{n}\sum_i (w_1 x_{i1} + w_2 x_{i2} - y_i)^2"
+                 + (r"\ \text{(standardized } x)" if normalized else "")),
         f=f, grad=grad, grad1=grad,
         x_range=(a - 3.0, a + 3.0), y_range=(b - 3.0, b + 3.0),
         minima=[(a, b)], default_start=(a - 2.5, b + 2.5),
@@ -289,7 +291,7 @@ def linreg_surface(scale_ratio: float = 10.0, normalized: bool = False) -> LinRe
     )
 
 
-def optimal_gd_lr(hessian) -> float:
+def optimal_gd_lr(hessian: np.ndarray) -> float:
     """Best constant learning rate of gradient descent on a quadratic: η* = 2/(λmax + λmin).
 
     With η*, every eigen-direction contracts by at least (κ − 1)/(κ + 1) per step.
@@ -301,8 +303,8 @@ def optimal_gd_lr(hessian) -> float:
     return float(2.0 / (lam[-1] + lam[0]))
 
 
-def gd_steps_to_reach(hessian, start, minimum, eps: float, lr: float | None = None,
-                      max_steps: int = 10_000_000) -> int | None:
+def gd_steps_to_reach(hessian: np.ndarray, start: Sequence[float], minimum: Sequence[float], eps: float,
+                      lr: float | None = None, max_steps: int = 10_000_000) -> int | None:
     """Steps of gradient descent θ ← θ − η·H(θ − θ*) until f − f* ≤ ε, from the closed form (no simulation).
 
     In the eigenbasis H = QΛQᵀ, c = Qᵀ(θ₀ − θ*): f(θ_t) − f* = ½·Σᵢ λᵢ·cᵢ²·(1 − ηλᵢ)^(2t).

@@ -28,7 +28,9 @@ import math
 import pprint
 import textwrap
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -37,7 +39,14 @@ from torch import nn
 
 from core import data as D
 from core import nets
-from core.errors import InputError
+from core.errors import InputError, check_choice
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from core.nets import MLP
+
+    CustomData = tuple[ArrayLike, ArrayLike]  # the arrays (X, y) of the data set "custom"
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam")
 LOSSES = ("ce", "mse")
@@ -93,11 +102,11 @@ class TrainConfig:
     device: str = "auto"
     max_seconds: float = DEFAULT_SECONDS
 
-    def validated(self, max_depth=MAX_DEPTH):
+    def validated(self, max_depth: int = MAX_DEPTH) -> tuple[TrainConfig, list[Notice]]:
         """``validate(self, max_depth)``: (clamped config, notices)."""
         return validate(self, max_depth=max_depth)
 
-    def replace(self, **changes):
+    def replace(self, **changes: Any) -> TrainConfig:
         """A copy with some fields changed."""
         return dataclasses.replace(self, **changes)
 
@@ -110,7 +119,7 @@ class Notice:
     message: str
     params: dict = field(default_factory=dict, compare=False, hash=False)
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message
 
 
@@ -194,7 +203,7 @@ def _fit_widths(hidden, in_features, out_features, norm, notices, limit=MAX_PARA
     return shrunk
 
 
-def validate(config, *, max_depth=MAX_DEPTH):
+def validate(config: TrainConfig, *, max_depth: int = MAX_DEPTH) -> tuple[TrainConfig, list[Notice]]:
     """Check a ``TrainConfig`` against the limits; return (config within the limits, list of ``Notice``).
 
     Unknown names (data set, activation, optimizer, …), unknown features, text where a number belongs, NaN and ±inf
@@ -211,11 +220,7 @@ def validate(config, *, max_depth=MAX_DEPTH):
         raise ValueError(f"max_depth must be between 0 and {DEEP_MAX_DEPTH}, got {max_depth}")
     notices, values = [], {}
     for name, choices in _CHOICES.items():
-        value = getattr(config, name)
-        if not isinstance(value, str) or value not in choices:
-            raise InputError("unknown_choice", f"{name} must be one of {', '.join(choices)}; got {value!r}"[:200],
-                             name=name, value=str(value)[:40])
-        values[name] = value
+        values[name] = check_choice(name, getattr(config, name), choices)
     for name, (kind, low, high) in _LIMITS.items():
         values[name] = _clamp(name, _number(name, getattr(config, name), kind), low, high, notices)
     residual = config.residual
@@ -255,7 +260,7 @@ def validate(config, *, max_depth=MAX_DEPTH):
     return TrainConfig(**values), notices
 
 
-def resolve_device(name):
+def resolve_device(name: str) -> tuple[torch.device, list[Notice]]:
     """"auto" → CUDA when available, else CPU; "cuda" without CUDA falls back to CPU with a notice."""
     if name == "cuda" and not torch.cuda.is_available():
         return torch.device("cpu"), [Notice("no_cuda", "CUDA is not available; training on the CPU", {})]
@@ -279,14 +284,14 @@ class PreparedData:
     features: tuple
     n_classes: int
 
-    def transform(self, X_raw):
+    def transform(self, X_raw: ArrayLike) -> np.ndarray:
         """z = (f(x) − μ) / σ for new raw points (n, 2), e.g. a grid."""
         # z = (f(x) − μ) / σ
         return ((D.add_features(np.asarray(X_raw, dtype=np.float32), self.features) - self.mean) / self.std) \
             .astype(np.float32)
 
 
-def check_data(X, y):
+def check_data(X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Validate arrays passed as a custom data set (the same limits as ``data.load_csv``); labels renumbered 0…k−1."""
     X = np.asarray(X, dtype=np.float32)
     y = np.asarray(y)
@@ -308,7 +313,7 @@ def check_data(X, y):
     return X, labels.astype(np.int64)
 
 
-def prepare_data(config, data=None):
+def prepare_data(config: TrainConfig, data: CustomData | None = None) -> PreparedData:
     """Data set (or the custom ``data`` = (X, y)) → features f(x) → train/val split → standardisation (train stats)."""
     if config.dataset == "custom":
         if data is None:
@@ -323,8 +328,9 @@ def prepare_data(config, data=None):
                         int(y.max()) + 1)
 
 
-# --- the pieces of one epoch (also copied verbatim into ``export_script``) -----------------------------------------------
-def make_optimizer(name, params, lr, momentum=0.9, beta1=0.9, beta2=0.999, alpha=0.99, eps=1e-8):
+# --- the pieces of one epoch (also copied verbatim into ``export_script``) --------------------------------------------
+def make_optimizer(name: str, params: Iterable[torch.Tensor], lr: float, momentum: float = 0.9, beta1: float = 0.9,
+                   beta2: float = 0.999, alpha: float = 0.99, eps: float = 1e-8) -> torch.optim.Optimizer:
     """The ``torch.optim`` optimizer for ``name`` (g = ∇J, η = lr):
     sgd θ ← θ − η g;  momentum v ← μ v + g, θ ← θ − η v;  nesterov θ ← θ − η (g + μ v);
     adagrad s ← s + g², θ ← θ − η g / (√s + ε);  rmsprop s ← α s + (1 − α) g², θ ← θ − η g / (√s + ε);
@@ -344,8 +350,9 @@ def make_optimizer(name, params, lr, momentum=0.9, beta1=0.9, beta2=0.999, alpha
     raise ValueError(f"unknown optimizer {name!r}")
 
 
-def sample_losses(logits, y, loss="ce"):
-    """Per-sample loss ℓᵢ over the last axis of logits (…, C): ce ℓ = −log softmax(z)_y; mse ℓ = Σ_k (p_k − [y = k])²."""
+def sample_losses(logits: torch.Tensor, y: torch.Tensor, loss: str = "ce") -> torch.Tensor:
+    """Per-sample loss ℓᵢ over the last axis of logits (…, C): ce ℓ = −log softmax(z)_y;
+    mse ℓ = Σ_k (p_k − [y = k])²."""
     if loss == "ce":
         # ℓ = −log softmax(z)_y
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1), reduction="none").view(y.shape)
@@ -354,7 +361,7 @@ def sample_losses(logits, y, loss="ce"):
     return (p - F.one_hot(y, logits.shape[-1]).to(p.dtype)).pow(2).sum(-1)
 
 
-def data_loss(logits, y, loss="ce"):
+def data_loss(logits: torch.Tensor, y: torch.Tensor, loss: str = "ce") -> torch.Tensor:
     """Mean loss over a batch: ce L = −(1/N) Σᵢ log softmax(zᵢ)_{yᵢ}; mse L = (1/N) Σᵢ Σ_k (p_ik − [yᵢ = k])²."""
     if loss == "ce":
         # L = −(1/N) Σᵢ log softmax(zᵢ)_{yᵢ}
@@ -364,7 +371,7 @@ def data_loss(logits, y, loss="ce"):
     return (p - F.one_hot(y, logits.shape[-1]).to(p.dtype)).pow(2).sum(-1).mean()
 
 
-def penalty(weights, l1=0.0, l2=0.0):
+def penalty(weights: Iterable[torch.Tensor], l1: float = 0.0, l2: float = 0.0) -> torch.Tensor | float:
     """R = λ₁ Σ|w| + λ₂ Σ w² over the given weight tensors."""
     total = 0.0
     for w in weights:
@@ -377,7 +384,8 @@ def penalty(weights, l1=0.0, l2=0.0):
     return total
 
 
-def batch_indices(n, batch_size, generator, drop_single=False, device="cpu"):
+def batch_indices(n: int, batch_size: int, generator: torch.Generator, drop_single: bool = False,
+                  device: str | torch.device = "cpu") -> list[torch.Tensor | None]:
     """The batches of one epoch: [None] (= all n rows) for batch_size 0 or ≥ n; else π = randperm(n) cut into chunks
     of batch_size, a last chunk of one row dropped when ``drop_single`` (batch norm needs two rows)."""
     if batch_size == 0 or batch_size >= n:
@@ -388,21 +396,23 @@ def batch_indices(n, batch_size, generator, drop_single=False, device="cpu"):
     return chunks
 
 
-def layer_grad_norms(model):
+def layer_grad_norms(model: MLP) -> torch.Tensor:
     """‖∇_l‖ = √(‖∂J/∂W_l‖² + ‖∂J/∂b_l‖²) for every linear layer l, hidden first, output last."""
     # ‖∇_l‖ = √(Σ (∂J/∂W)² + Σ (∂J/∂b)²)
     return torch.stack([torch.cat([p.grad.reshape(-1) for p in layer.parameters()]).norm()
                         for layer in model.linears()])
 
 
-def set_mode(model, training):
+def set_mode(model: MLP, training: bool) -> None:
     """``model.train(training)`` where it matters: of our layers only batch norm acts differently in training (batch
     statistics) and eval mode (running averages), and switching every module each epoch costs time."""
     if model.norm == "batch":
         model.train(training)
 
 
-def run_epoch(model, optimizer, X, y, batches, loss="ce", l1=0.0, l2=0.0, clip="none", clip_threshold=1.0):
+def run_epoch(model: MLP, optimizer: torch.optim.Optimizer, X: torch.Tensor, y: torch.Tensor,
+              batches: Sequence[torch.Tensor | None], loss: str = "ce", l1: float = 0.0, l2: float = 0.0,
+              clip: str = "none", clip_threshold: float = 1.0) -> torch.Tensor | None:
     """One epoch: for each batch B: J = L(model(X_B), y_B) + R(w); g = ∇J; clip g (value: gᵢ ← clamp(gᵢ, ±c);
     norm: g ← g · min(1, c / ‖g‖)); optimizer step. Returns the per-layer gradient norms of the last batch, before
     clipping."""
@@ -427,7 +437,7 @@ def run_epoch(model, optimizer, X, y, batches, loss="ce", l1=0.0, l2=0.0, clip="
     return norms
 
 
-def summarize(logits, y, n_train, loss="ce"):
+def summarize(logits: torch.Tensor, y: torch.Tensor, n_train: int, loss: str = "ce") -> torch.Tensor:
     """[L_train, L_val, acc_train, acc_val] along the last axis, from logits (…, n, C) of train rows then val rows:
     L = mean ℓᵢ, acc = mean [argmax zᵢ = yᵢ]."""
     # rows ℓᵢ and hitᵢ = [argmax zᵢ = yᵢ]
@@ -437,7 +447,7 @@ def summarize(logits, y, n_train, loss="ce"):
     return torch.stack([train_part.mean(-1), val_part.mean(-1)], dim=-1).flatten(-2)
 
 
-def evaluate(model, X_all, y_all, n_train, loss="ce"):
+def evaluate(model: MLP, X_all: torch.Tensor, y_all: torch.Tensor, n_train: int, loss: str = "ce") -> torch.Tensor:
     """``summarize`` of the model's logits on train ∪ val, in eval mode without gradients."""
     set_mode(model, False)
     with torch.no_grad():
@@ -471,11 +481,11 @@ class History:
     model: nn.Module | None = field(default=None, repr=False, compare=False)
 
     @property
-    def n_epochs(self):
+    def n_epochs(self) -> int:
         """Epochs done."""
         return len(self.epoch)
 
-    def to_csv(self):
+    def to_csv(self) -> str:
         """The per-epoch records as CSV text: epoch, losses, accuracies, elapsed_s, one grad_norm column per layer."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -496,7 +506,7 @@ class Trainer:
     model (``build_mlp`` with ``seed``) and a ``torch.optim`` optimizer. ``done`` turns True when a stop rule fires.
     """
 
-    def __init__(self, config, data=None, *, max_depth=MAX_DEPTH):
+    def __init__(self, config: TrainConfig, data: CustomData | None = None, *, max_depth: int = MAX_DEPTH) -> None:
         torch.set_num_threads(1)
         self.config, notices = validate(config, max_depth=max_depth)
         cfg = self.config
@@ -523,7 +533,7 @@ class Trainer:
         self._seconds = 0.0
         self._best_val = math.inf
 
-    def step(self, n_epochs=1, callback=None):
+    def step(self, n_epochs: int = 1, callback: Callable[[History], None] | None = None) -> History:
         """Train up to n_epochs more epochs; stop early on a stop rule. ``callback(history)`` runs after each epoch.
         Returns the history so far."""
         torch.set_num_threads(1)
@@ -542,7 +552,7 @@ class Trainer:
         self._seconds += time.perf_counter() - start
         return self.history
 
-    def record(self, stats, norms, elapsed):
+    def record(self, stats: Sequence[float], norms: np.ndarray, elapsed: float) -> None:
         """Append one epoch's numbers and apply the stop rules, in this order: divergence, convergence, early
         stopping, max epochs, time budget."""
         h, cfg = self.history, self.config
@@ -572,7 +582,7 @@ class Trainer:
         if reason is not None:
             h.stopped_reason, self.done = reason, True
 
-    def predict_proba(self, grid_X):
+    def predict_proba(self, grid_X: ArrayLike) -> np.ndarray:
         """softmax(model(z)) for raw points (m, 2) (features and standardisation applied): numpy (m, C)."""
         self.model.eval()
         with torch.no_grad():
@@ -580,23 +590,24 @@ class Trainer:
             # p = softmax(logits)
             return torch.softmax(self.model(z), dim=-1).cpu().numpy()
 
-    def hidden_unit_maps(self, grid):
+    def hidden_unit_maps(self, grid: ArrayLike) -> list[np.ndarray]:
         """Every hidden unit's output on raw points (m, 2): a list per hidden layer of arrays (m, width)."""
         return nets.hidden_activations(self.model, self.prepared.transform(grid))
 
 
-def train(config, callback=None, data=None, *, max_depth=MAX_DEPTH):
+def train(config: TrainConfig, callback: Callable[[History], None] | None = None, data: CustomData | None = None, *,
+          max_depth: int = MAX_DEPTH) -> History:
     """Train one config to the end (``Trainer(config, data).step(config.epochs)``); returns its ``History``."""
     trainer = Trainer(config, data, max_depth=max_depth)
     return trainer.step(trainer.config.epochs, callback)
 
 
-# --- K runs at once ----------------------------------------------------------------------------------------------------
+# --- K runs at once ---------------------------------------------------------------------------------------------------
 class StackedOptimizer:
     """The ``torch.optim`` update rules of ``make_optimizer`` applied to a stacked (K, P) parameter with per-model
     hyperparameters (K, 1): every rule is elementwise, so row k moves exactly as model k alone would."""
 
-    def __init__(self, name, configs, device):
+    def __init__(self, name: str, configs: Sequence[TrainConfig], device: str | torch.device) -> None:
         self.name, self.t = name, 0
 
         def column(values):
@@ -614,7 +625,7 @@ class StackedOptimizer:
         self.state = None
 
     @torch.no_grad()
-    def step(self, p, g):
+    def step(self, p: torch.Tensor, g: torch.Tensor) -> None:
         """One update of p (K, P) from the gradient g (K, P); see ``make_optimizer`` for the rules."""
         self.t += 1
         h, name = self.f32, self.name
@@ -734,7 +745,8 @@ def _train_stacked(trainers, callback=None):
         t._seconds = time.perf_counter() - start
 
 
-def train_many(configs, callback=None, data=None, *, max_depth=MAX_DEPTH, batched=True):
+def train_many(configs: Sequence[TrainConfig], callback: Callable[[int, History], None] | None = None,
+               data: CustomData | None = None, *, max_depth: int = MAX_DEPTH, batched: bool = True) -> list[History]:
     """Train several configs; returns their histories in order, each equal (within float32 rounding) to ``train``.
 
     Runs that share architecture, data shapes, batch size, optimizer, loss and clip mode (they may differ in data
@@ -836,7 +848,7 @@ def _source(objects):
     return "\n\n\n".join(textwrap.dedent(inspect.getsource(obj)).rstrip() for obj in objects)
 
 
-def export_script(config, data=None):
+def export_script(config: TrainConfig, data: CustomData | None = None) -> str:
     """A standalone Python script (numpy + torch only) that reproduces the run of ``train(config, data=data)`` on a
     CPU: the data code, the model code and the epoch code are copied from ``core``, so it computes the same numbers
     (the wall-time budget is not applied). A custom data set is embedded as literal arrays."""
@@ -861,7 +873,10 @@ def export_script(config, data=None):
 {shown}
 Run with: python this_file.py (needs numpy and torch, nothing else)
 """
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 import torch

@@ -111,7 +111,9 @@ def random_value(widget, rng: random.Random, extreme: str | None = None):
         return {"min": "", "max": "9" * 100}.get(extreme, rng.choice(samples))
     if kind == "Multiselect":
         options = list(widget.options)
-        return [] if extreme == "min" else options if extreme == "max" else rng.sample(options, rng.randrange(len(options) + 1))
+        if extreme:
+            return [] if extreme == "min" else options
+        return rng.sample(options, rng.randrange(len(options) + 1))
     raise TypeError(f"no fuzz rule for {kind}")
 
 

@@ -22,7 +22,8 @@ def test_seed_worked_example():
     assert losses.cross_entropy(cross_entropy.SEED_P, cross_entropy.SEED_Q2) == pytest.approx(0.223, abs=5e-4)
     batch = cross_entropy.seed_batch()
     assert batch.per_row == pytest.approx((np.log(2), -np.log(0.8)))
-    torch_mean = F.cross_entropy(torch.log(torch.tensor([cross_entropy.SEED_Q1, cross_entropy.SEED_Q2], dtype=torch.float64)),
+    predictions = torch.tensor([cross_entropy.SEED_Q1, cross_entropy.SEED_Q2], dtype=torch.float64)
+    torch_mean = F.cross_entropy(torch.log(predictions),
                                  torch.tensor([0, 0])).item()
     assert batch.mean == pytest.approx(torch_mean, rel=1e-12)
     assert batch.mean == pytest.approx(0.458, abs=5e-4)

@@ -1,4 +1,5 @@
-"""The gradient-clipping page's claims, checked on the real runs: the unclipped run diverges, the clipped ones survive."""
+"""The gradient-clipping page's claims, checked on the real runs: the unclipped run diverges, the clipped ones
+survive."""
 import numpy as np
 import pytest
 

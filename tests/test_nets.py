@@ -36,7 +36,7 @@ def test_forward_equals_hand_written_torch():
         x = torch.randn(7, 2)
         blocks = model.hidden_blocks
 
-        def normed(z, block):
+        def normed(z, block, norm=norm):
             if norm == "layer":
                 return F.layer_norm(z, (5,), block.norm.weight, block.norm.bias, 1e-5)
             if norm == "batch":
@@ -44,7 +44,7 @@ def test_forward_equals_hand_written_torch():
                     + block.norm.bias
             return z
 
-        def linear(h, layer):
+        def linear(h, layer, norm=norm):
             return h @ layer.weight.T + (layer.bias if norm != "batch" else 0)  # batch norm: no bias
 
         h1 = torch.tanh(normed(linear(x, blocks[0].linear), blocks[0]))

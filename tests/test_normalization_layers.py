@@ -126,7 +126,8 @@ def test_layer_percentiles_equal_numpy():
     pre.append(torch.full((20, 6), float("nan")))
     out = normalization_layers.layer_percentiles(pre)
     for row, u in zip(out[:3], pre[:3]):
-        np.testing.assert_allclose(row, np.percentile(u.numpy().astype(np.float64), normalization_layers.PERCENTILES), rtol=1e-12)
+        expected = np.percentile(u.numpy().astype(np.float64), normalization_layers.PERCENTILES)
+        np.testing.assert_allclose(row, expected, rtol=1e-12)
     assert np.isnan(out[3]).all()
 
 
@@ -142,4 +143,5 @@ def test_sample_diversity():
 
 
 def test_verdicts():
-    assert [normalization_layers.verdict(x) for x in (0.69, 0.3, 0.01, float("nan"))] == ["stalled", "slow", "trained", "stalled"]
+    verdicts = [normalization_layers.verdict(x) for x in (0.69, 0.3, 0.01, float("nan"))]
+    assert verdicts == ["stalled", "slow", "trained", "stalled"]

@@ -48,7 +48,8 @@ def test_pick_best_takes_the_highest_accuracy_then_the_lowest_loss():
 
 def test_grid_search_picks_its_best_cell_by_validation_accuracy():
     grid = parameters_vs_hyperparameters.grid_search_view(depth=1, norm="none", batch_size=0, epochs=25, init="default")
-    assert grid.val_acc.shape == (len(parameters_vs_hyperparameters.GRID_WIDTHS), len(parameters_vs_hyperparameters.GRID_LRS))
+    view = parameters_vs_hyperparameters
+    assert grid.val_acc.shape == (len(view.GRID_WIDTHS), len(view.GRID_LRS))
     i, j = grid.best
     assert grid.val_acc[i, j] == grid.val_acc.max()
     ties = np.argwhere(grid.val_acc == grid.val_acc.max())
@@ -64,7 +65,8 @@ def test_grid_cells_are_the_runs_of_their_configs():
     """Cell (width, lr) holds what training that config alone gives (train_many stacks the four lrs of a width)."""
     grid = parameters_vs_hyperparameters.grid_search_view(depth=1, norm="batch", batch_size=64, epochs=25, init="he")
     i, j = 1, 2
-    trainer = Trainer(parameters_vs_hyperparameters.grid_config(parameters_vs_hyperparameters.GRID_WIDTHS[i], parameters_vs_hyperparameters.GRID_LRS[j], 1, "batch", 64, 25, "he"))
+    view = parameters_vs_hyperparameters
+    trainer = Trainer(view.grid_config(view.GRID_WIDTHS[i], view.GRID_LRS[j], 1, "batch", 64, 25, "he"))
     history = trainer.step(25)
     assert grid.val_acc[i, j] == pytest.approx(history.val_acc[-1], abs=1e-6)
     block = trainer.model.hidden_blocks[-1].norm

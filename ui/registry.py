@@ -1,7 +1,7 @@
 """The one ordered list of lessons. Navigation, the home page's map, previous/next and the tests all derive from it.
 
-A lesson is registered only once its page file and its text catalogues exist, so a planned page never shows up as a placeholder. Its
-``url_path`` is public (lecturers send links to students): never rename one.
+A lesson is registered only once its page file and its text catalogues exist, so a planned page never shows up as a
+placeholder. Its ``url_path`` is public (lecturers send links to students): never rename one.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 class Lesson:
     url_path: str  # public, stable: /cross-entropy
     section: str  # key of the section title in text/<lang>/common.toml
+    trains: bool = True  # False: the page never imports torch, not even through what it imports (tests check it)
 
     @property
     def page_id(self) -> str:
@@ -38,13 +39,13 @@ class Lesson:
 SECTIONS = ("foundations", "optimization", "training", "health")
 
 PLANNED = (
-    Lesson("loss-and-optimizer", "foundations"),
-    Lesson("cross-entropy", "foundations"),
-    Lesson("softmax-sigmoid", "foundations"),
+    Lesson("loss-and-optimizer", "foundations", trains=False),
+    Lesson("cross-entropy", "foundations", trains=False),
+    Lesson("softmax-sigmoid", "foundations", trains=False),
     Lesson("choosing-the-loss", "foundations"),
-    Lesson("optimizers", "optimization"),
-    Lesson("input-normalization", "optimization"),
-    Lesson("batch-size", "optimization"),
+    Lesson("optimizers", "optimization", trains=False),
+    Lesson("input-normalization", "optimization", trains=False),
+    Lesson("batch-size", "optimization", trains=False),
     Lesson("convergence", "optimization"),
     Lesson("playground", "training"),
     Lesson("train-vs-val", "training"),

@@ -15,7 +15,7 @@ from core.errors import check_choice, check_number
 from core.training import DEEP_MAX_DEPTH, TrainConfig, train_many
 from core.views._shared import n_train_rows
 
-# --- 1. gradient clipping ----------------------------------------------------------------------------------------------
+# --- gradient clipping ---------------------------------------------------------------------------------------------
 EXPLODE = TrainConfig(dataset="circle", n_samples=200, hidden=(16,) * 8, activation="relu", init="normal",
                       init_std=0.6, optimizer="sgd", lr=0.3, batch_size=0, epochs=80, seed=0, max_seconds=30.0)
 CLIP_MODES = ("value", "norm")

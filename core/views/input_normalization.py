@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.contours import ContourLines, contour_lines
+from core.errors import check_number
 from core.optimizers import trajectory
 from core.surfaces import gd_steps_to_reach, linreg_data, linreg_surface, optimal_gd_lr
 
@@ -81,13 +82,6 @@ class NormalizationView:
     sweep_raw_steps: np.ndarray       # GD steps to ε at η* on raw features (nan: more than the cap)
     sweep_normalized_steps: np.ndarray
     sweep_raw_kappa: np.ndarray
-
-
-def _check(name: str, value: float, low: float, high: float) -> float:
-    v = float(value)
-    if not (math.isfinite(v) and low <= v <= high):
-        raise ValueError(f"{name} must be a number between {low} and {high}, got {value!r}")
-    return v
 
 
 def steps_bound(kappa: float, gap0: float, eps: float) -> float:
@@ -182,8 +176,8 @@ def normalization_view(log10_ratio: float, lr_factor: float) -> NormalizationVie
 
     log10_ratio ∈ [0, 2] (ratio 1 … 100), lr_factor ∈ [0.05, 2.5]; ValueError outside.
     """
-    log10_ratio = _check("log10_ratio", log10_ratio, MIN_LOG_RATIO, MAX_LOG_RATIO)
-    lr_factor = _check("lr_factor", lr_factor, MIN_LR_FACTOR, MAX_LR_FACTOR)
+    log10_ratio = check_number("log10_ratio", log10_ratio, MIN_LOG_RATIO, MAX_LOG_RATIO)
+    lr_factor = check_number("lr_factor", lr_factor, MIN_LR_FACTOR, MAX_LR_FACTOR)
     # ratio = 10^log10_ratio
     ratio = float(10.0 ** log10_ratio)
     ratios = np.logspace(MIN_LOG_RATIO, MAX_LOG_RATIO, SWEEP_POINTS)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import losses
+from core.errors import InputError, check_choice, check_number
 
 HIDDEN = ("sigmoid", "tanh")
 OUTPUTS = ("sigmoid_bce", "linear_mse")
@@ -190,17 +191,16 @@ class SlowMotion:
 
 
 def _check(x1: float, x2: float, y: float, lr: float, hidden: str, output: str) -> None:
-    if hidden not in HIDDEN:
-        raise ValueError(f"hidden must be one of {HIDDEN}, got {hidden!r}")
-    if output not in OUTPUTS:
-        raise ValueError(f"output must be one of {OUTPUTS}, got {output!r}")
+    check_choice("hidden", hidden, HIDDEN)
+    check_choice("output", output, OUTPUTS)
     for name, value in (("x1", x1), ("x2", x2), ("y", y)):
-        if not (np.isfinite(value) and abs(value) <= INPUT_LIMIT):
-            raise ValueError(f"{name} must be a finite number in [−{INPUT_LIMIT:g}, {INPUT_LIMIT:g}], got {value}")
-    if output == "sigmoid_bce" and not 0.0 <= y <= 1.0:
-        raise ValueError(f"with a sigmoid output and binary cross-entropy, y must lie in [0, 1], got {y}")
-    if not (np.isfinite(lr) and 0.0 < lr <= MAX_LR):
-        raise ValueError(f"lr must lie in (0, {MAX_LR:g}], got {lr}")
+        check_number(name, value, -INPUT_LIMIT, INPUT_LIMIT)
+    if output == "sigmoid_bce":  # a probability target
+        check_number("y", y, 0.0, 1.0)
+    check_number("lr", lr, 0.0, MAX_LR)
+    if lr == 0.0:
+        raise InputError("out_of_range", f"lr must lie in (0, {MAX_LR:g}], got {lr}", name="lr", low=0, high=MAX_LR,
+                         value=lr)
 
 
 def _activation(z: np.ndarray, hidden: str) -> tuple[np.ndarray, np.ndarray]:

@@ -171,8 +171,8 @@ def parameter_rows(model) -> list[dict]:
         weights = linear.weight.numel()
         biases = linear.bias.numel() if linear.bias is not None else 0
         rows.append({"layer": f"hidden{index + 1}" if block is not None else "output", "index": index + 1,
-                     "hidden": block is not None, "fan_in": linear.in_features, "fan_out": linear.out_features, "weights": weights,
-                     "biases": biases, "norm_scales": norm, "total": weights + biases + norm})
+                     "hidden": block is not None, "fan_in": linear.in_features, "fan_out": linear.out_features,
+                     "weights": weights, "biases": biases, "norm_scales": norm, "total": weights + biases + norm})
     return rows
 
 

@@ -13,7 +13,7 @@ from core.errors import check_choice
 from core.training import DEEP_MAX_DEPTH, TrainConfig, Trainer, data_loss
 from core.views._shared import finite_or_nan, n_train_rows, probe
 
-# --- 3. residual shortcuts ---------------------------------------------------------------------------------------------
+# --- residual shortcuts --------------------------------------------------------------------------------------------
 DEPTH_SWEEP = TrainConfig(dataset="moons", n_samples=200, hidden=(16,), activation="relu", init="he",
                           optimizer="adam", lr=0.01, batch_size=0, epochs=20, seed=0, max_seconds=30.0)
 DEPTHS = (4, 16, 32, 64)

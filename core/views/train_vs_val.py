@@ -28,17 +28,18 @@ from core.views._shared import finite_curve  # noqa: E402,F401  (the page draws 
 
 PRESETS = ("still_learning", "overfitting", "data_problem", "converged", "diverging")
 
+Config = training.TrainConfig
 _CONFIGS = {
-    "still_learning": training.TrainConfig(dataset="circle", noise=0.1, n_samples=400, hidden=(16,), activation="tanh",
-                                    optimizer="sgd", lr=0.5, batch_size=0, epochs=60, seed=0),
-    "overfitting": training.TrainConfig(dataset="moons", noise=0.35, n_samples=80, val_fraction=0.5, hidden=(64, 64),
-                                 activation="relu", optimizer="adam", lr=0.01, batch_size=0, epochs=400, seed=0),
-    "data_problem": training.TrainConfig(dataset="custom", n_samples=400, val_fraction=0.25, hidden=(8,), activation="tanh",
-                                  optimizer="adam", lr=0.01, batch_size=0, epochs=150, seed=0),
-    "converged": training.TrainConfig(dataset="moons", noise=0.3, n_samples=400, hidden=(8,), activation="tanh",
-                               optimizer="adam", lr=0.02, batch_size=0, epochs=300, l2=0.001, seed=0),
-    "diverging": training.TrainConfig(dataset="moons", noise=0.2, n_samples=400, hidden=(32, 32), activation="leaky_relu",
-                               optimizer="momentum", lr=1.5, batch_size=32, epochs=80, seed=4),
+    "still_learning": Config(dataset="circle", noise=0.1, n_samples=400, hidden=(16,), activation="tanh",
+                             optimizer="sgd", lr=0.5, batch_size=0, epochs=60, seed=0),
+    "overfitting": Config(dataset="moons", noise=0.35, n_samples=80, val_fraction=0.5, hidden=(64, 64),
+                          activation="relu", optimizer="adam", lr=0.01, batch_size=0, epochs=400, seed=0),
+    "data_problem": Config(dataset="custom", n_samples=400, val_fraction=0.25, hidden=(8,), activation="tanh",
+                           optimizer="adam", lr=0.01, batch_size=0, epochs=150, seed=0),
+    "converged": Config(dataset="moons", noise=0.3, n_samples=400, hidden=(8,), activation="tanh",
+                        optimizer="adam", lr=0.02, batch_size=0, epochs=300, l2=0.001, seed=0),
+    "diverging": Config(dataset="moons", noise=0.2, n_samples=400, hidden=(32, 32), activation="leaky_relu",
+                        optimizer="momentum", lr=1.5, batch_size=32, epochs=80, seed=4),
 }
 AMBIGUOUS_FRACTION = 0.5  # data_problem: share of the training rows replaced by ambiguous boundary points
 AMBIGUOUS_SPREAD = 0.8  # ... spread along the boundary, in units of the unit disc (× DATA_SCALE)
