@@ -24,7 +24,8 @@ streamlit.logger.set_log_level("error")
 
 from core.training import TrainConfig, Trainer  # noqa: E402
 from core.views import playground as V  # noqa: E402
-from ui import playground_charts as charts  # noqa: E402
+from ui.charts.grids import boundary_map, relative_unit_maps  # noqa: E402
+from ui.charts.lines import curves_frame, hover_lines  # noqa: E402
 
 SPEED = 20  # epochs per tick, the page's default
 EPOCHS = 60
@@ -50,13 +51,13 @@ def ticks_without_ui(config: TrainConfig) -> tuple[int, float]:
     while not run.done:
         run.advance(SPEED, 10.0)
         views = run.views()
-        charts.boundary_spec(views.boundary, texts=TEXTS, split_names=("train", "val"))
+        boundary_map(views.boundary, texts=TEXTS, split_names=("train", "val"))
         for maps in views.units:
-            charts.unit_maps_spec(maps, texts={"unit": "u", "activation": "a"})
+            relative_unit_maps(maps, texts={"unit": "u", "activation": "a"})
         c = views.curves
         for a, b in (("train_loss", "val_loss"), ("train_acc", "val_acc")):
-            charts.hover_lines_spec(charts.curves_frame(c["epoch"], {"t": c[a], "v": c[b]}), x_title="e",
-                                    y_title="y", series_title="s")
+            hover_lines(curves_frame(c["epoch"], {"t": c[a], "v": c[b]}), x_title="e", y_title="y",
+                        series_title="s")
     return run.epoch, time.perf_counter() - start
 
 

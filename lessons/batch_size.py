@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core.views import batch_size as V
-from ui import charts, surface_charts
+from ui.charts import show
+from ui.charts.lines import log_lines
+from ui.charts.surfaces import surface_with_paths
 from ui.i18n import Texts
 from ui.lesson import LessonPage
 
@@ -22,8 +24,8 @@ def run_names(view, text) -> dict[str, str]:
     return {key: text(f"col.{key}", b=getattr(view, key).batch_size) for key in RUNS}
 
 
-# The figures are cached whole (finished Vega-Lite dicts): building and validating layered Altair charts takes longer
-# than a warm rerun may, and a figure changes only with the settings or the language.
+# The figures are cached whole (finished Vega-Lite dicts): building and validating a layered Altair chart (the paths
+# on their contours) takes longer than a warm rerun may, and a figure changes only with the settings or the language.
 @st.cache_data(show_spinner=False, max_entries=128)
 def figures(settings: tuple, lang: str, paths_size: int = 380) -> dict[str, dict]:
     """Every chart of the page for one setting and language: "paths" (the three runs on the contours, a square of
@@ -38,7 +40,7 @@ def figures(settings: tuple, lang: str, paths_size: int = 380) -> dict[str, dict
                                      "y": run.path[:, 1]}) for name, run in runs], ignore_index=True)
     points = pd.DataFrame({"x": [view.start[0], view.minimum[0]], "y": [view.start[1], view.minimum[1]],
                            "label": [text("col.start"), text("col.minimum")]})
-    out = {"paths": surface_charts.surface_with_paths(
+    out = {"paths": surface_with_paths(
         view.contours, view.x_range, view.y_range, paths, points, x_title="w₁", y_title="w₂",
         level_title=text("col.loss"), series_title=text("col.run"), series_order=order,
         path_tooltip={"series": text("col.run"), "step": text("col.step"), "x": "w₁", "y": "w₂"},
@@ -48,13 +50,13 @@ def figures(settings: tuple, lang: str, paths_size: int = 380) -> dict[str, dict
                           for name, run in runs], ignore_index=True)
     by_step = pd.concat([pd.DataFrame({"series": name, "step": run.curve_steps, "gap": run.curve_gaps})
                          for name, run in runs], ignore_index=True)
-    out["by_epoch"] = surface_charts.log_lines(
+    out["by_epoch"] = log_lines(
         by_epoch, "epoch", "gap", "series", x_title=text("col.epoch"), y_title=gap, color_title=text("col.run"),
-        color_order=order, title=text("runs.by_epoch"), height=240, legend=False,
+        color_order=order, title=text("runs.by_epoch"), height=240, legend=False, line_width=2.2,
         tooltip={"series": text("col.run"), "epoch": text("col.epoch"), "gap": gap})
-    out["by_step"] = surface_charts.log_lines(
+    out["by_step"] = log_lines(
         by_step, "step", "gap", "series", x_title=text("col.step_log"), y_title=gap, color_title=text("col.run"),
-        color_order=order, x_log=True, title=text("runs.by_step"), height=240, legend=False,
+        color_order=order, x_log=True, title=text("runs.by_step"), height=240, legend=False, line_width=2.2,
         tooltip={"series": text("col.run"), "step": text("col.step"), "gap": gap})
     noise = view.noise
     measured, predicted = text("col.measured"), text("col.predicted")
@@ -65,9 +67,9 @@ def figures(settings: tuple, lang: str, paths_size: int = 380) -> dict[str, dict
     spread = text("col.spread")
     here = (pd.DataFrame({"b": [float(view.mini.batch_size)], "spread": [view.noise_at_batch]})
             if view.noise_at_batch > 0 else None)
-    out["noise"] = surface_charts.log_lines(
+    out["noise"] = log_lines(
         frame, "b", "spread", "series", x_title=text("col.batch"), y_title=spread, color_title=text("col.series"),
-        x_log=True, y_log=True, color_order=[measured, predicted], points=True, height=330,
+        x_log=True, y_log=True, color_order=[measured, predicted], line_width=2.2, dots="solid", height=330,
         tooltip={"series": text("col.series"), "b": text("col.batch"), "spread": spread},
         markers=here, marker_tooltip={"b": text("col.batch"), "spread": spread})
     return out
@@ -94,10 +96,10 @@ with page.main_experiment():
 
     left, right = st.columns([1, 1], gap="large")
     with left:
-        charts.show_spec(figs["paths"], fixed=True)
+        show(figs["paths"], fixed=True)
     with right:
-        charts.show_spec(figs["by_epoch"])
-        charts.show_spec(figs["by_step"])
+        show(figs["by_epoch"])
+        show(figs["by_step"])
 st.caption(T("runs.charts_note"))
 table = pd.DataFrame({
     T("col.run"): [names[key] for key in RUNS],
@@ -122,7 +124,7 @@ st.markdown(T("runs.reading"))
 st.header(T("noise.title"))
 st.markdown(T("noise.intro"))
 noise = view.noise
-charts.show_spec(figs["noise"])
+show(figs["noise"])
 st.latex(f"\\mathbb{{E}}\\,\\lVert g_B - \\nabla f \\rVert^2 = \\frac{{\\sigma^2}}{{b}}\\cdot\\frac{{n-b}}{{n-1}} = "
          f"\\frac{{{noise.sigma2:.3g}}}{{{view.mini.batch_size}}}\\cdot\\frac{{{view.n}-{view.mini.batch_size}}}"
          f"{{{view.n}-1}} = {view.noise_at_batch:.3g}")

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core.views import choosing_the_loss as V
-from ui import charts
+from ui.charts import show
+from ui.charts.grids import heatmap
+from ui.charts.lines import lines
 from ui.lesson import LessonPage
 
 page = LessonPage("choosing_the_loss")
@@ -41,9 +43,9 @@ with page.main_experiment():
          f"L = ({val(score)} - {examples.regression_target:g})^2 = {val(examples.regression_loss)}$"),
     ]
     header = [T("table.task"), T("table.output"), T("table.loss"), T("table.example")]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    st.markdown("\n".join(lines))
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    table += ["| " + " | ".join(row) + " |" for row in rows]
+    st.markdown("\n".join(table))
     st.caption(T("table.score_note"))
 st.warning(T("table.correction"), icon=":material/edit_note:")
 
@@ -60,9 +62,8 @@ frame = pd.DataFrame({
 })
 here = pd.DataFrame({"z": [score, score],
                      T("col.gradient"): [gradients.chosen_cross_entropy, gradients.chosen_mse]})
-charts.show(charts.lines(frame, "z", T("col.gradient"), T("col.loss"), x_title=T("col.logit"),
-                         y_title=T("col.gradient"), color_title=T("col.loss"))
-            + charts.markers(here, "z", T("col.gradient")))
+show(lines(frame, "z", T("col.gradient"), T("col.loss"), x_title=T("col.logit"), y_title=T("col.gradient"),
+           color_title=T("col.loss"), markers=here))
 st.latex(f"z = {val(score)},\\ \\hat y = {gradients.chosen_y_hat:.3f}:\\quad "
          f"\\text{{CE}}:\\ \\hat y - y = {val(gradients.chosen_cross_entropy)} \\qquad "
          f"\\text{{MSE}}:\\ (\\hat y - y)\\,\\hat y(1-\\hat y) = {val(gradients.chosen_mse)}")
@@ -87,7 +88,7 @@ for panel, name, values, curvature, best in (
         "curvature": curvature.ravel(),
     })
     with panel:
-        charts.show_spec(charts.heatmap(
+        show(heatmap(
             grid, "w", "b", "loss", x_title="w", y_title="b", color_title=T("col.loss"),
             title=T(f"surface.{name}_title"), axis_values=ticks, scale_type="log",
             tooltip={"w": "w", "b": "b", "loss": T("col.loss"), "curvature": T("col.curvature")},
@@ -121,9 +122,9 @@ finish = pd.DataFrame({T("col.epoch"): [run.epochs_to_target for run in race.run
                        T("col.accuracy"): [run.accuracy[run.epochs_to_target] for run in race.runs
                                            if run.epochs_to_target is not None]})
 with result:
-    chart = charts.lines(frame, T("col.epoch"), T("col.accuracy"), T("col.loss"), x_title=T("col.epoch"),
-                         y_title=T("col.accuracy"), color_title=T("col.loss"), y_domain=[0, 1])
-    charts.show(chart + charts.markers(finish, T("col.epoch"), T("col.accuracy")) if len(finish) else chart)
+    show(lines(frame, T("col.epoch"), T("col.accuracy"), T("col.loss"), x_title=T("col.epoch"),
+               y_title=T("col.accuracy"), color_title=T("col.loss"), y_domain=[0, 1],
+               markers=finish if len(finish) else None))
 with controls:
     for run in race.runs:
         reached = run.epochs_to_target

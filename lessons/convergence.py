@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core.views import convergence as V
-from ui import charts, curve_charts
-from ui.curve_charts import Rule
+from ui.charts import show
+from ui.charts.base import PALETTE
+from ui.charts.lines import Rule, curve_frame, loss_curves
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
@@ -15,7 +16,7 @@ T = page.t
 
 EPSILONS = ["0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.1"]
 BATCHES = [str(b) for b in V.BATCH_SIZES]
-RAW, SMOOTH, EARLY, CAP = charts.PALETTE[3], charts.PALETTE[0], charts.PALETTE[1], "#555555"
+RAW, SMOOTH, EARLY, CAP = PALETTE[3], PALETTE[0], PALETTE[1], "#555555"
 
 
 @st.cache_data(show_spinner=False, max_entries=len(V.BATCH_SIZES))
@@ -61,14 +62,14 @@ with page.main_experiment():
         "train": T("series.train", every=V.EVAL_EVERY),
         "val": T("series.val", every=V.EVAL_EVERY),
     }
-    frames = [curve_charts.curve_frame(*V.finite_curve(view.steps, view.raw), names["raw"])]
+    frames = [curve_frame(*V.finite_curve(view.steps, view.raw), names["raw"])]
     order, colors = [names["raw"]], [RAW]
     if method != "none":
-        frames.append(curve_charts.curve_frame(*V.finite_curve(view.steps, view.smoothed), names["smooth"]))
+        frames.append(curve_frame(*V.finite_curve(view.steps, view.smoothed), names["smooth"]))
         order.append(names["smooth"])
         colors.append(SMOOTH)
-    frames.append(curve_charts.curve_frame(*V.finite_curve(view.check_steps, view.check_train), names["train"]))
-    frames.append(curve_charts.curve_frame(*V.finite_curve(view.check_steps, view.check_val), names["val"]))
+    frames.append(curve_frame(*V.finite_curve(view.check_steps, view.check_train), names["train"]))
+    frames.append(curve_frame(*V.finite_curve(view.check_steps, view.check_val), names["val"]))
     order += [names["train"], names["val"]]
     colors += ["#222222", EARLY]
 
@@ -80,7 +81,7 @@ with page.main_experiment():
     rules.append(Rule(view.best_step, T("rules.early", step=view.best_step), EARLY, dash=False, lane=2))
     if "max_steps" in (view.raw_stop.reason, view.smooth_stop.reason) or view.max_steps < V.TOTAL_STEPS:
         rules.append(Rule(view.max_steps, T("rules.cap", step=view.max_steps), CAP, lane=3))
-    curve_charts.show(curve_charts.loss_curves(
+    show(loss_curves(
         pd.concat(frames, ignore_index=True), x_title=T("col.step"), y_title=T("col.loss"),
         series_title=T("col.curve"), order=order, colors=colors, faint=(names["raw"],), dashed=(names["train"],),
         dotted=(names["val"],), rules=rules, x_domain=(0, V.TOTAL_STEPS)))

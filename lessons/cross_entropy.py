@@ -5,7 +5,8 @@ import streamlit as st
 from core import losses
 from core.parse import format_vector, parse_vector
 from core.views import cross_entropy as V
-from ui import charts
+from ui.charts import show
+from ui.charts.lines import grouped_bars, lines
 from ui.i18n import error_text
 from ui.lesson import LessonPage
 
@@ -96,9 +97,9 @@ with result:
             T("col.probability"): list(mine.p) + list(mine.q),
             "−p·ln q": list(mine.terms) * 2,
         })
-        charts.show(charts.grouped_bars(frame, T("col.class"), T("col.probability"), T("col.distribution"),
-                                        x_title=T("col.class"), y_title=T("col.probability"),
-                                        color_title=T("col.distribution"), y_domain=[0, 1]))
+        show(grouped_bars(frame, T("col.class"), T("col.probability"), T("col.distribution"),
+                          x_title=T("col.class"), y_title=T("col.probability"), color_title=T("col.distribution"),
+                          y_domain=[0, 1]))
         st.latex(formula(mine, "q"))
         if mine.zero_where_needed:
             st.warning(T("yours.infinite", classes=", ".join(str(i + 1) for i in mine.zero_where_needed),
@@ -139,9 +140,8 @@ frame = pd.DataFrame({
     T("col.label"): ["y = 1"] * len(curves.y_hat) + ["y = 0"] * len(curves.y_hat),
 })
 here = pd.DataFrame({"ŷ": [y_hat, y_hat], T("col.loss"): [curves.chosen_if_1, curves.chosen_if_0]})
-charts.show(charts.lines(frame, "ŷ", T("col.loss"), T("col.label"), x_title="ŷ", y_title=T("col.loss"),
-                         color_title=T("col.label"))
-            + charts.markers(here, "ŷ", T("col.loss")))
+show(lines(frame, "ŷ", T("col.loss"), T("col.label"), x_title="ŷ", y_title=T("col.loss"), color_title=T("col.label"),
+           markers=here))
 st.latex(f"y=1:\\; -\\ln {y_hat:.2f} = {curves.chosen_if_1:.3f} \\qquad "
          f"y=0:\\; -\\ln(1-{y_hat:.2f}) = {curves.chosen_if_0:.3f}")
 st.markdown(T("binary.reading"))

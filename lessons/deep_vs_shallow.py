@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core.views import deep_vs_shallow as V
-from ui import feature_charts as fc
+from ui.charts import show
+from ui.charts.grids import decision_map, grid_frame, points_frame, side_by_side
+from ui.charts.lines import accuracy_vs_params
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
@@ -45,10 +47,10 @@ with page.main_experiment():
         "shape": [s for pair in view.pairs for s in (f"1 × {pair.shallow_width}", f"{view.depth} × {pair.deep_width}")],
     })
     with result:
-        fc.show(fc.accuracy_vs_params(runs, means, x_title=T("col.params"), y_title=T("col.val_acc"),
-                                      series_title=T("col.net"), series_order=[shallow_name, deep_name],
-                                      tooltip={"series": T("col.net"), "shape": T("col.shape"),
-                                               "params": T("col.params"), "acc": T("col.val_acc")}))
+        show(accuracy_vs_params(runs, means, x_title=T("col.params"), y_title=T("col.val_acc"),
+                                series_title=T("col.net"), series_order=[shallow_name, deep_name],
+                                tooltip={"series": T("col.net"), "shape": T("col.shape"), "params": T("col.params"),
+                                         "acc": T("col.val_acc")}), fixed=True)
 
 table = pd.DataFrame({
     T("col.budget"): [pair.budget for pair in view.pairs],
@@ -80,20 +82,20 @@ index = budget_ids.index(chosen)
 pair = view.pairs[index]
 plane = view.plane
 classes = [T("col.class0"), T("col.class1")]
-points = fc.points_frame(plane.X, plane.y, classes)
-grids = {"cells0": fc.grid_frame(plane.g1, plane.g2, view.proba[index, 0]),
-         "cells1": fc.grid_frame(plane.g1, plane.g2, view.proba[index, 1])}
+points = points_frame(plane.X, plane.y, classes)
+grids = {"cells0": grid_frame(plane.g1, plane.g2, view.proba[index, 0]),
+         "cells1": grid_frame(plane.g1, plane.g2, view.proba[index, 1])}
 maps = [
-    fc.decision_map(grids["cells0"], cells="cells0", size=260, legend=False, proba_title=T("col.proba"),
-                    class_title=T("col.class"),
-                    title=T("maps.map_title", net=f"1 × {pair.shallow_width}", params=pair.shallow_params,
-                            val=f"{view.shallow_acc[index, 0]:.0%}")),
-    fc.decision_map(grids["cells1"], cells="cells1", size=260, proba_title=T("col.proba"),
-                    class_title=T("col.class"),
-                    title=T("maps.map_title", net=f"{view.depth} × {pair.deep_width}", params=pair.deep_params,
-                            val=f"{view.deep_acc[index, 0]:.0%}")),
+    decision_map(grids["cells0"], cells="cells0", size=260, legend=False, proba_title=T("col.proba"),
+                 class_title=T("col.class"),
+                 title=T("maps.map_title", net=f"1 × {pair.shallow_width}", params=pair.shallow_params,
+                         val=f"{view.shallow_acc[index, 0]:.0%}")),
+    decision_map(grids["cells1"], cells="cells1", size=260, proba_title=T("col.proba"),
+                 class_title=T("col.class"),
+                 title=T("maps.map_title", net=f"{view.depth} × {pair.deep_width}", params=pair.deep_params,
+                         val=f"{view.deep_acc[index, 0]:.0%}")),
 ]
-fc.show(fc.side_by_side(maps, grids, points))
+show(side_by_side(maps, grids, points), fixed=True)
 st.caption(T("maps.caption", seed=V.SWEEP_SEEDS[0]))
 st.markdown(T(f"maps.reading_{view.task}"))
 
@@ -101,7 +103,7 @@ st.markdown(T(f"maps.reading_{view.task}"))
 st.header(T("composition.title"))
 st.markdown(T("composition.text"))
 st.latex(r"t(u) = 1 - |2u - 1|,\qquad s(x_1) = A\,\bigl(2\,t^{k}(u) - 1\bigr),\quad u = \tfrac{x_1 + 1}{2},\quad "
-         f"k = {V.SAWTOOTH_COMPOSITIONS},\ A = {V.SAWTOOTH_AMPLITUDE}")
+         rf"k = {V.SAWTOOTH_COMPOSITIONS},\ A = {V.SAWTOOTH_AMPLITUDE}")
 st.markdown(T("composition.honest"))
 
 # --- 4. Why not train one layer at a time? ----------------------------------------------------------------------------

@@ -5,7 +5,8 @@ import streamlit as st
 
 from core.data import FEATURES
 from core.views import end_to_end as V
-from ui import feature_charts as fc
+from ui.charts import show
+from ui.charts.grids import decision_map, grid_frame, maps_frame, points_frame, side_by_side, unit_maps
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
@@ -41,16 +42,16 @@ with page.main_experiment():
 
     classes = [T("col.class0"), T("col.class1")]
     plane = view.boundary_plane
-    points = fc.points_frame(plane.X, plane.y, classes)
+    points = points_frame(plane.X, plane.y, classes)
     names = {name: T(f"models.{name}") for name in V.END_TO_END_MODELS}
     grids, maps = {}, []
     for k, model in enumerate(view.models):
-        grids[f"cells{k}"] = fc.grid_frame(plane.g1, plane.g2, model.proba)
-        maps.append(fc.decision_map(grids[f"cells{k}"], cells=f"cells{k}",
-                                    title=T("compare.map_title", model=names[model.name], val=f"{model.val_acc:.0%}"),
-                                    proba_title=T("col.proba"), class_title=T("col.class"), size=230,
-                                    legend=k == len(view.models) - 1))
-    fc.show(fc.side_by_side(maps, grids, points))
+        grids[f"cells{k}"] = grid_frame(plane.g1, plane.g2, model.proba)
+        maps.append(decision_map(grids[f"cells{k}"], cells=f"cells{k}",
+                                 title=T("compare.map_title", model=names[model.name], val=f"{model.val_acc:.0%}"),
+                                 proba_title=T("col.proba"), class_title=T("col.class"), size=230,
+                                 legend=k == len(view.models) - 1))
+    show(side_by_side(maps, grids, points), fixed=True)
 
 
 def inputs_text(model: V.ModelResult) -> str:
@@ -83,8 +84,8 @@ st.caption(T("compare.recipe", epochs=V.VIEW_TRAINING["epochs"], lr=V.VIEW_TRAIN
 # --- 2. The features the net made for itself --------------------------------------------------------------------------
 st.header(T("learned.title"))
 st.markdown(T("learned.intro", layer=len(net.hidden), units=len(view.learned.dead)))
-fc.show(fc.unit_maps(fc.maps_frame(view.learned.maps, len(view.map_plane.g1)), unit_title=T("col.unit"),
-                     value_title=T("col.response")))
+show(unit_maps(maps_frame(view.learned.maps, len(view.map_plane.g1)), unit_title=T("col.unit"),
+               value_title=T("col.response")), fixed=True)
 st.markdown(T("learned.reading"))
 
 # --- 3. What end-to-end means -----------------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import streamlit as st
 
 from core import clipping
 from core.views import gradient_clipping as V
-from ui import deep_charts
+from ui.charts import show
+from ui.charts.diagrams import clip_arrows
+from ui.charts.lines import curves
 from ui.i18n import Texts
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
@@ -34,13 +36,13 @@ def run_figures(lr: float, clip: str, threshold: float, lang: str) -> tuple[dict
     stops = pd.DataFrame({"step": [r.diverged_epoch for r in (result.unclipped, result.clipped)
                                    if r.diverged_epoch is not None]})
     tip = {"run": t("col.run"), "step": t("col.step"), "loss": t("col.loss"), "norm": t("col.grad_norm")}
-    loss = deep_charts.curves(data, "step", "loss", "run", x_title=t("col.step"), y_title=t("col.loss_log"),
-                              color_title=t("col.run"), color_order=order, tooltip=tip, y_scale="log",
-                              stops=stops, stop_label=t("col.nan"), points=True)
-    norm = deep_charts.curves(data, "step", "norm", "run", x_title=t("col.step"), y_title=t("col.grad_norm_log"),
-                              color_title=t("col.run"), color_order=order, tooltip=tip, y_scale="log",
-                              rule_y=threshold if clip == "norm" else None, rule_label=f"c = {threshold:g}",
-                              stops=stops, stop_label=t("col.nan"), points=True)
+    loss = curves(data, "step", "loss", "run", x_title=t("col.step"), y_title=t("col.loss_log"),
+                  color_title=t("col.run"), color_order=order, tooltip=tip, y_scale="log", stops=stops,
+                  stop_label=t("col.nan"), points=True)
+    norm = curves(data, "step", "norm", "run", x_title=t("col.step"), y_title=t("col.grad_norm_log"),
+                  color_title=t("col.run"), color_order=order, tooltip=tip, y_scale="log",
+                  rule_y=threshold if clip == "norm" else None, rule_label=f"c = {threshold:g}", stops=stops,
+                  stop_label=t("col.nan"), points=True)
     return loss, norm
 
 
@@ -54,8 +56,8 @@ def arrow_figure(gx: float, gy: float, c: float, lang: str) -> dict:
                             "norm": [demo.norm, demo.norm_by_value, demo.norm_by_norm],
                             "angle": [demo.angle, demo.angle_by_value, demo.angle_by_norm]})
     tip = {"name": t("col.vector"), "x": "g₁", "y": "g₂", "norm": "‖g‖", "angle": t("col.direction")}
-    return deep_charts.clip_arrows(vectors, demo.c, order=names, name_title=t("col.vector"),
-                                   region_titles=(t("col.box"), t("col.circle")), tooltip=tip)
+    return clip_arrows(vectors, demo.c, order=names, name_title=t("col.vector"),
+                       region_titles=(t("col.box"), t("col.circle")), tooltip=tip)
 
 
 # --- 1. minimize() = compute_gradients() + apply_gradients() ---------------------------------------------------------
@@ -82,7 +84,7 @@ with page.main_experiment():
     gx, gy, c = round(float(gx), 4), round(float(gy), 4), round(float(c), 4)
     demo = cached_demo(gx, gy, c)
     with picture:
-        deep_charts.show(arrow_figure(gx, gy, c, page.t.lang), fixed=True)
+        show(arrow_figure(gx, gy, c, page.t.lang), fixed=True)
 
 
 def direction(angle):
@@ -131,10 +133,10 @@ plain, clipped = result.unclipped, result.clipped
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(T("run.loss_title"))
-    deep_charts.show(loss_figure)
+    show(loss_figure)
 with right:
     st.subheader(T("run.norm_title"))
-    deep_charts.show(norm_figure)
+    show(norm_figure)
 
 m1, m2, m3 = st.columns(3)
 if plain.diverged_epoch is not None:

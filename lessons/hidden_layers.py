@@ -3,7 +3,8 @@ input plane; the first layer draws lines, later layers combine them into curved 
 import streamlit as st
 
 from core.views import hidden_layers as V
-from ui import feature_charts as fc
+from ui.charts import show
+from ui.charts.grids import grid_frame, maps_frame, points_frame, single, unit_maps
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
@@ -30,9 +31,9 @@ with page.main_experiment():
     classes = [T("col.class0"), T("col.class1")]
     with result:
         plane = view.boundary_plane
-        fc.show(fc.single(fc.grid_frame(plane.g1, plane.g2, view.proba), fc.points_frame(plane.X, plane.y, classes),
-                          title=T("net.map_title", shape=" × ".join(str(w) for w in view.hidden)),
-                          proba_title=T("col.proba"), class_title=T("col.class"), size=300))
+        show(single(grid_frame(plane.g1, plane.g2, view.proba), points_frame(plane.X, plane.y, classes),
+                    title=T("net.map_title", shape=" × ".join(str(w) for w in view.hidden)),
+                    proba_title=T("col.proba"), class_title=T("col.class"), size=300), fixed=True)
         st.caption(T("net.caption", train=f"{view.train_acc:.0%}", val=f"{view.val_acc:.0%}", params=view.n_params,
                      epochs=V.VIEW_TRAINING["epochs"], lr=V.VIEW_TRAINING["lr"]))
 
@@ -49,8 +50,8 @@ for index, layer in enumerate(view.layers):
         st.markdown(T("layers.second"))
     else:
         st.markdown(T("layers.later", layer=number, previous=number - 1))
-    fc.show(fc.unit_maps(fc.maps_frame(layer.maps, resolution), unit_title=T("col.unit"),
-                         value_title=T("col.response")))
+    show(unit_maps(maps_frame(layer.maps, resolution), unit_title=T("col.unit"), value_title=T("col.response")),
+         fixed=True)
     if layer.n_dead:
         st.warning(T("layers.dead", dead=layer.n_dead, units=len(layer.dead), layer=number))
 st.markdown(T("layers.reading"))

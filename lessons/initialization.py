@@ -5,7 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core.views import initialization as V
-from ui import health_charts
+from ui.charts import show
+from ui.charts.grids import histogram_panels, weight_grids
+from ui.charts.lines import fraction_lines, log_lines
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
@@ -56,10 +58,11 @@ with page.main_experiment():
                          "x0": np.concatenate([edges[:-1] for edges in view.hist_edges]),
                          "x1": np.concatenate([edges[1:] for edges in view.hist_edges]),
                          "share": np.concatenate(view.hist_share)})
-    health_charts.show(health_charts.histogram_panels(
+    show(histogram_panels(
         hist, panel="panel", x0="x0", x1="x1", share="share", x_title=T("col.activation_value"),
         panel_order=panel_names, independent_x=activation == "relu",
-        tooltip={"panel": T("col.layer"), "x0": T("col.from"), "x1": T("col.to"), "share": T("col.share")}))
+        tooltip={"panel": T("col.layer"), "x0": T("col.from"), "x1": T("col.to"), "share": T("col.share")}),
+        fixed=True)
 st.caption(T("hist.panels_note", shown=len(view.panels), depth=view.depth, n=V.STATS_SAMPLES, width=view.width))
 if view.overflow.any():
     st.warning(T("hist.overflow", layer=int(np.argmax(view.overflow)) + 1))
@@ -100,10 +103,11 @@ if table.xavier_other_gain is not None:
 order = names + dashed
 std_frame = pd.DataFrame({"layer": np.tile(layers, len(order)), "std": np.concatenate(rows),
                           "series": np.repeat(order, len(layers))})
-health_charts.show(health_charts.log_lines(
+show(log_lines(
     std_frame, "layer", "std", "series", x_title=T("col.layer"), y_title=T("col.std"), color_title=T("col.init"),
     color_order=order, dashed=dashed, bold=init_name(init),
-    tooltip={"series": T("col.init"), "layer": T("col.layer"), "std": T("col.std")}))
+    tooltip={"series": T("col.init"), "layer": T("col.layer"), "std": T("col.std")},
+    whole_x=True, scientific=True, clip=True, legend_columns=3, dots="light"))
 if (table.std == 0).any():
     st.caption(T("std.zero_note"))
 if table.xavier_decay is not None:
@@ -115,7 +119,7 @@ if activation in ("tanh", "sigmoid"):
     st.subheader(T("std.saturation_title"))
     saturation = pd.DataFrame({"layer": np.tile(layers, len(names)), "saturated": table.saturated.reshape(-1),
                                "series": np.repeat(names, len(layers))})
-    health_charts.show(health_charts.fraction_lines(
+    show(fraction_lines(
         saturation, "layer", "saturated", "series", x_title=T("col.layer"), y_title=T("col.saturated"),
         color_title=T("col.init"), color_order=names, bold=init_name(init),
         tooltip={"series": T("col.init"), "layer": T("col.layer"), "saturated": T("col.saturated")}))
@@ -132,10 +136,10 @@ cells = pd.DataFrame({"panel": np.repeat(panels, units * inputs),
                       "unit": np.tile(np.repeat(np.arange(1, units + 1), inputs), len(panels)),
                       "input": np.tile([f"x{chr(0x2081 + j)}" for j in range(inputs)], units * len(panels)),
                       "w": np.concatenate([W.reshape(-1) for W in symmetry.first_weights])})
-health_charts.show(health_charts.weight_grids(
+show(weight_grids(
     cells, panel="panel", row="unit", column="input", value="w", panel_order=panels,
     row_title=T("col.unit"), column_title=T("col.input"), color_title="w",
-    tooltip={"panel": T("col.init"), "unit": T("col.unit"), "input": T("col.input"), "w": "w"}))
+    tooltip={"panel": T("col.init"), "unit": T("col.unit"), "input": T("col.input"), "w": "w"}), fixed=True)
 constant_run, xavier_run = 0, 1
 left, right = st.columns(2)
 left.metric(T("symmetry.distinct", init=init_name("constant")),
@@ -163,10 +167,11 @@ with training_slot():
 race_names = [init_name(i) for i in race.inits]
 curves = pd.DataFrame({"epoch": np.tile(race.epochs, len(race_names)), "loss": race.train_loss.reshape(-1),
                        "series": np.repeat(race_names, len(race.epochs))})
-health_charts.show(health_charts.log_lines(
+show(log_lines(
     curves, "epoch", "loss", "series", x_title=T("col.epoch"), y_title=T("col.loss"), color_title=T("col.init"),
-    color_order=race_names, bold=init_name(init), points=False,
-    tooltip={"series": T("col.init"), "epoch": T("col.epoch"), "loss": T("col.loss")}))
+    color_order=race_names, bold=init_name(init),
+    tooltip={"series": T("col.init"), "epoch": T("col.epoch"), "loss": T("col.loss")},
+    whole_x=True, scientific=True, clip=True, legend_columns=3))
 results = pd.DataFrame({
     T("col.init"): race_names,
     T("col.final_loss"): [number(v) for v in race.final_loss],

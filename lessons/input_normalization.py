@@ -5,7 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core.views import input_normalization as V
-from ui import charts, surface_charts
+from ui.charts import show
+from ui.charts.lines import log_lines
+from ui.charts.surfaces import square_scatter, surface_with_paths
 from ui.i18n import Texts
 from ui.lesson import LessonPage
 
@@ -39,8 +41,9 @@ def steps_text(steps) -> str:
     return T("surface.never") if steps is None else f"{steps:,}"
 
 
-# The figures are cached whole (finished Vega-Lite dicts): building and validating layered Altair charts takes longer
-# than a warm rerun may, and a figure changes only with the settings or the language.
+# The figures are cached whole (finished Vega-Lite dicts): building and validating layered Altair charts (the paths
+# on their contours, the scatters) takes longer than a warm rerun may, and a figure changes only with the settings or
+# the language.
 @st.cache_data(show_spinner=False, max_entries=128)
 def figures(log_ratio: float, lr_factor: float, lang: str) -> dict[str, dict]:
     """Every chart of the page for one setting and language: "raw" and "normalized" (contours with the gradient-
@@ -55,7 +58,7 @@ def figures(log_ratio: float, lr_factor: float, lang: str) -> dict[str, dict]:
                               "x": side.path[:, 0], "y": side.path[:, 1], "gap": side.gaps})
         points = pd.DataFrame({"x": [side.start[0], side.minimum[0]], "y": [side.start[1], side.minimum[1]],
                                "label": [text("col.start"), text("col.minimum")]})
-        out[kind] = surface_charts.surface_with_paths(
+        out[kind] = surface_with_paths(
             side.contours, side.x_range, side.y_range, paths, points, x_title="w₁", y_title="w₂",
             level_title=text("col.loss"), series_title=text("col.run"), path_tooltip=tooltip,
             point_tooltip={"label": text("col.point"), "x": "w₁", "y": "w₂"}, title=text(f"surface.{kind}_title"),
@@ -72,16 +75,17 @@ def figures(log_ratio: float, lr_factor: float, lang: str) -> dict[str, dict]:
                          "steps": [view.raw.best_steps_to_eps, view.normalized.best_steps_to_eps],
                          "features": [raw_name, norm_name]}).dropna().astype({"steps": float})
     names = {"features": text("col.features"), "ratio": text("col.ratio"), "steps": text("col.steps")}
-    out["sweep"] = surface_charts.log_lines(
+    out["sweep"] = log_lines(
         sweep, "ratio", "steps", "features", x_title=text("col.ratio"), y_title=text("col.steps"),
         color_title=text("col.features"), tooltip={**names, "kappa": "κ"}, x_log=True, y_log=True,
-        color_order=[raw_name, norm_name], points=True, markers=here, marker_tooltip=names, height=330)
+        color_order=[raw_name, norm_name], line_width=2.2, dots="solid", markers=here, marker_tooltip=names,
+        height=330)
     features = view.features
     for kind, values in (("raw", features.raw), ("minmax", features.minmax), ("standardized", features.standardized)):
         frame = pd.DataFrame({"a": values[:, 0].astype(np.float32), "b": values[:, 1].astype(np.float32)})
         reach = {"raw": features.raw_reach, "standardized": features.standardized_reach}.get(kind)
         domain = (-0.05, 1.05) if reach is None else (-1.05 * reach, 1.05 * reach)
-        out[f"scatter_{kind}"] = surface_charts.square_scatter(
+        out[f"scatter_{kind}"] = square_scatter(
             frame, "a", "b", domain=domain, title=text(f"how.{kind}_title"), x_title="x₁", y_title="x₂",
             tooltip={"a": "x₁", "b": "x₂"})
     return out
@@ -104,7 +108,7 @@ with page.main_experiment():
 
     for column, side in zip(st.columns(2, gap="large"), (view.raw, view.normalized)):
         with column:
-            charts.show_spec(figs["normalized" if side.normalized else "raw"], fixed=True)
+            show(figs["normalized" if side.normalized else "raw"], fixed=True)
             a, b, c = st.columns(3)
             a.metric(T("metric.kappa"), short(side.kappa), help=T("metric.kappa_help"))
             b.metric(T("metric.lr"), short(side.lr), help=T("metric.lr_help", best=fmt(side.best_lr),
@@ -139,7 +143,7 @@ st.markdown(T("why.reading"))
 # --- 3. The cost grows with the scale ratio -------------------------------------------------------------------------
 st.header(T("sweep.title"))
 st.markdown(T("sweep.intro", eps=f"{view.eps:g}"))
-charts.show_spec(figs["sweep"])
+show(figs["sweep"])
 st.caption(T("sweep.reading", ratio=fmt(view.scale_ratio), raw=steps_text(raw.best_steps_to_eps),
              normalized=steps_text(view.normalized.best_steps_to_eps)))
 
@@ -154,7 +158,7 @@ st.latex(f"\\text{{{T('how.minmax')}}}:\\; x' = \\frac{{x - \\min}}{{\\max - \\m
          f" \\;\\Rightarrow\\; x_2' = \\frac{{x_2 {minus(low)}}}{{{high:.4g} {minus(low)}}}")
 for column, kind in zip(st.columns(3), ("raw", "minmax", "standardized")):
     with column:
-        charts.show_spec(figs[f"scatter_{kind}"], fixed=True)
+        show(figs[f"scatter_{kind}"], fixed=True)
 st.markdown(T("how.reading", sigma=f"{sigma:.3g}"))
 
 page.question("kappa", ["x10", "x100", "same"], correct="x100")

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core.views import loss_and_optimizer as V
-from ui import charts
+from ui.charts import show
+from ui.charts.diagrams import network_diagram
+from ui.charts.lines import lines
 from ui.lesson import LessonPage
 
 page = LessonPage("loss_and_optimizer")
@@ -111,8 +113,8 @@ with view:
          "text": "\n".join(out_lines) + f"\nc = {short(shown_params.c)}",
          "z": shown_fwd.z_out, "a": shown_fwd.y_hat, "bias": shown_params.c},
     ])
-    charts.show_spec(charts.network_diagram(nodes, edges, edge_tooltip=edge_tooltip,
-                                            node_tooltip={"z": "z", "a": T("col.output"), "bias": T("col.bias")}))
+    show(network_diagram(nodes, edges, edge_tooltip=edge_tooltip,
+                         node_tooltip={"z": "z", "a": T("col.output"), "bias": T("col.bias")}))
     st.caption(T("setup.legend"))
 
 # --- 2. The current stage -------------------------------------------------------------------------------------------
@@ -196,9 +198,8 @@ steps = list(range(len(run.curve)))
 frame = pd.DataFrame({T("col.step_number"): steps, T("col.loss"): list(run.curve),
                       T("col.series"): [f"η = {lr:g}"] * len(steps)})
 here = pd.DataFrame({T("col.step_number"): [0, 1], T("col.loss"): [run.curve[0], run.curve[1]]})
-charts.show(charts.lines(frame, T("col.step_number"), T("col.loss"), T("col.series"),
-                         x_title=T("col.step_number"), y_title=T("col.loss"), color_title=T("col.series"))
-            + charts.markers(here, T("col.step_number"), T("col.loss")))
+show(lines(frame, T("col.step_number"), T("col.loss"), T("col.series"), x_title=T("col.step_number"),
+           y_title=T("col.loss"), color_title=T("col.series"), markers=here))
 if run.diverged:
     st.warning(T("steps.diverged", lr=f"{lr:g}"))
 else:

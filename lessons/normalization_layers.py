@@ -4,7 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from core.views import normalization_layers as V
-from ui import deep_charts
+from ui.charts import show
+from ui.charts.base import PALETTE
+from ui.charts.grids import bands
+from ui.charts.lines import curves, drawable
 from ui.i18n import Texts
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
@@ -15,7 +18,7 @@ T = page.t
 cached_race = st.cache_data(V.normalization_race, show_spinner=False, max_entries=64)
 cached_sweep = st.cache_data(V.batch_size_sweep, show_spinner=False, max_entries=1)
 LAYERS = ["first", "middle", "last"]
-COLORS = dict(zip(V.NORMS, deep_charts.PALETTE))  # one colour per normalization on every chart of the page
+COLORS = dict(zip(V.NORMS, PALETTE))  # one colour per normalization on every chart of the page
 DEPTHS = [str(d) for d in range(V.RACE_DEPTHS[0], V.RACE_DEPTHS[1] + 1, 4)]
 
 
@@ -33,7 +36,7 @@ def race_figures(depth: int, residual: bool, layer: str, lang: str) -> tuple[dic
     order = [names[norm] for norm in V.NORMS]
     loss = pd.concat([pd.DataFrame({"norm": names[norm], "epoch": run.epochs, "loss": run.loss,
                                     "acc": run.accuracy}) for norm, run in race.runs.items()], ignore_index=True)
-    loss_figure = deep_charts.curves(
+    loss_figure = curves(
         loss, "epoch", "loss", "norm", x_title=t("col.epoch"), y_title=t("col.loss"), color_title=t("col.norm"),
         color_order=order, colors=list(COLORS.values()),
         tooltip={"norm": t("col.norm"), "epoch": t("col.epoch"), "loss": t("col.loss"), "acc": t("col.accuracy")})
@@ -43,18 +46,18 @@ def race_figures(depth: int, residual: bool, layer: str, lang: str) -> tuple[dic
         band = run.bands[:, index, :]
         rows.append(pd.DataFrame({"norm": names[norm], "epoch": range(len(band)), "p5": band[:, 0],
                                   "p25": band[:, 1], "p50": band[:, 2], "p75": band[:, 3], "p95": band[:, 4]}))
-    bands = deep_charts.drawable(pd.concat(rows, ignore_index=True), "p50", False)
-    band_figure = deep_charts.bands(bands, facet="norm", facet_order=order, x_title=t("col.epoch"),
-                                    y_title=t("col.preactivation"),
-                                    tooltip={"norm": t("col.norm"), "epoch": t("col.epoch"), "p5": "5 %",
-                                             "p25": "25 %", "p50": t("col.median"), "p75": "75 %", "p95": "95 %"})
+    percentiles = drawable(pd.concat(rows, ignore_index=True), "p50", False)
+    band_figure = bands(percentiles, facet="norm", facet_order=order, x_title=t("col.epoch"),
+                        y_title=t("col.preactivation"),
+                        tooltip={"norm": t("col.norm"), "epoch": t("col.epoch"), "p5": "5 %", "p25": "25 %",
+                                 "p50": t("col.median"), "p75": "75 %", "p95": "95 %"})
     stages = {"init": t("col.at_init"), "final": t("col.after_training")}
     diversity = pd.concat(
         [pd.DataFrame({"norm": names[norm], "stage": stages[stage], "layer": range(1, depth + 1),
                        "diversity": values})
          for norm, run in race.runs.items()
          for stage, values in (("init", run.diversity_init), ("final", run.diversity_final))], ignore_index=True)
-    diversity_figure = deep_charts.curves(
+    diversity_figure = curves(
         diversity, "layer", "diversity", "norm", x_title=t("col.hidden_layer"), y_title=t("col.diversity"),
         color_title=t("col.norm"), color_order=order, colors=list(COLORS.values()), dash="stage",
         dash_order=list(stages.values()), y_domain=[0, 1],
@@ -71,7 +74,7 @@ def sweep_figure(lang: str) -> dict:
     frame = pd.concat([pd.DataFrame({"norm": names[norm], "b": sweep.batch_sizes, "loss": sweep.loss[norm],
                                      "steps": sweep.steps, "epochs": sweep.epochs}) for norm in names],
                       ignore_index=True)
-    return deep_charts.curves(
+    return curves(
         frame, "b", "loss", "norm", x_title=t("col.batch_size"), y_title=t("col.final_loss"),
         color_title=t("col.norm"), color_order=list(names.values()), colors=[COLORS["batch"], COLORS["layer"]],
         x_scale="log2", points=True,
@@ -95,7 +98,7 @@ with page.main_experiment():
                  n=race.n_train))
     layer = page.choice("layer", LAYERS, "last", kind="radio", horizontal=True)
     loss_figure, band_figure, diversity_figure = race_figures(depth, residual, layer, page.t.lang)
-    deep_charts.show(loss_figure)
+    show(loss_figure)
 cols = st.columns(3)
 for col, norm in zip(cols, V.NORMS):
     run = race.runs[norm]
@@ -107,11 +110,11 @@ st.markdown(T("race.reading_residual" if residual else "race.reading_plain"))
 # --- 2. What a layer sees ---------------------------------------------------------------------------------------------
 st.header(T("inside.title"))
 st.markdown(T("inside.intro", layer=T(f"options.layer.{layer}"), index=layer_index(layer, depth) + 1))
-deep_charts.show(band_figure)
+show(band_figure)
 st.markdown(T("inside.reading"))
 st.subheader(T("inside.diversity_title"))
 st.markdown(T("inside.diversity_intro"))
-deep_charts.show(diversity_figure)
+show(diversity_figure)
 st.markdown(T("inside.diversity_reading"))
 
 # --- 3. Training mode vs evaluation mode ----------------------------------------------------------------------------
@@ -139,7 +142,7 @@ st.header(T("small.title"))
 with training_slot(), st.spinner(T("small.training")):
     sweep = cached_sweep()
 st.markdown(T("small.intro", depth=sweep.depth, seeds=sweep.seeds, steps=V.SWEEP_STEPS, n=sweep.n_train))
-deep_charts.show(sweep_figure(page.t.lang))
+show(sweep_figure(page.t.lang))
 st.markdown(T("small.reading", bn2=f"{sweep.loss['batch'][0]:.2f}", ln2=f"{sweep.loss['layer'][0]:.2f}"))
 
 # --- 5. Why does it help? -------------------------------------------------------------------------------------------

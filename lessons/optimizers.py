@@ -7,9 +7,9 @@ import streamlit as st
 from core.optimizers import OPTIMIZERS, PHASES, default_lr
 from core.surfaces import MAX_FORMULA_LENGTH
 from core.views import optimizers as V
-from ui import surface_charts
-from ui.chart_export import offer_svg
-from ui.charts import show_spec, styled
+from ui.charts import show
+from ui.charts.grids import basin_chart, basin_frames, phase_chart, phase_frames
+from ui.charts.surfaces import PICKS, race_chart, race_frames
 from ui.i18n import escape
 from ui.lesson import LessonPage
 
@@ -32,27 +32,25 @@ cached_basins = st.cache_data(V.basin_view, show_spinner=False)
 def race_figure(surface, formula, start, steps, settings, schedule, eps, labels, texts) -> dict:
     view = cached_race(surface, formula, start, steps, settings, schedule, eps)
     texts = dict(texts)
-    frames = surface_charts.race_frames(view, [NAMES.index(name) for name, _, _ in settings], list(labels), texts)
-    return surface_charts.race_chart(frames, x_range=view.x_range, y_range=view.y_range, series_domain=list(labels),
-                                     texts=texts, steps=view.steps, stride=view.stride,
-                                     log_gap=view.f_star is not None, log_color=view.log_levels)
+    frames = race_frames(view, [NAMES.index(name) for name, _, _ in settings], list(labels), texts)
+    return race_chart(frames, x_range=view.x_range, y_range=view.y_range, series_domain=list(labels), texts=texts,
+                      steps=view.steps, stride=view.stride, log_gap=view.f_star is not None,
+                      log_color=view.log_levels)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def phase_figure(phase_labels, line_labels, texts) -> dict:
     phase = cached_phase()
-    frames = surface_charts.phase_frames(phase, list(phase_labels), line_labels)
-    return surface_charts.phase_chart(frames, phase.lr_edges, phase.mu_edges, phase_domain=list(phase_labels),
-                                      texts=dict(texts))
+    frames = phase_frames(phase, list(phase_labels), line_labels)
+    return phase_chart(frames, phase.lr_edges, phase.mu_edges, phase_domain=list(phase_labels), texts=dict(texts))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def basin_figure(settings, steps, schedule, labels, none_label, texts) -> dict:
     basins = cached_basins(settings, steps, schedule)
     basin_labels = [f"({mx:.2f}, {my:.2f})" for mx, my in basins.minima] + [none_label]
-    frames = surface_charts.basin_frames(basins, [NAMES.index(name) for name in basins.names], list(labels),
-                                         basin_labels)
-    return surface_charts.basin_chart(frames, basins.xs, basins.ys, basin_domain=basin_labels, texts=dict(texts))
+    frames = basin_frames(basins, [NAMES.index(name) for name in basins.names], list(labels), basin_labels)
+    return basin_chart(frames, basins.xs, basins.ys, basin_domain=basin_labels, texts=dict(texts))
 
 
 def apply_scenario() -> None:
@@ -75,7 +73,7 @@ def start_from_click(chart_key: str) -> None:
     sliders exist). The chart then gets a new key, so its selection starts empty: clicking the same spot again,
     after the start was moved by its sliders, still counts."""
     selection = st.session_state[chart_key].selection
-    for name in surface_charts.PICKS:
+    for name in PICKS:
         picked = selection.get(name) or []
         if picked and "x" in picked[0] and "y" in picked[0]:
             x, y = float(picked[0]["x"]), float(picked[0]["y"])
@@ -262,9 +260,9 @@ with chart_box:
     spec = race_figure(surface, formula_key, (start_x, start_y), steps, settings, schedule, eps, LABELS,
                        tuple(sorted(texts.items())))
     race_key = f"race_chart_{st.session_state.get(PICKS_MADE, 0)}"
-    st.vega_lite_chart(spec=styled(spec), key=race_key, on_select=lambda key=race_key: start_from_click(key),
-                       selection_mode=list(surface_charts.PICKS))
-offer_svg(lambda race=spec: race)
+    # its own size (two square plots side by side); a click on it sets the start point
+    show(spec, fixed=True, key=race_key, on_select=lambda key=race_key: start_from_click(key),
+         selection_mode=list(PICKS))
 st.caption(T("race.how_to", stride=view.stride))
 if not settings:
     st.info(T("race.none_selected"))
@@ -324,7 +322,7 @@ spec = phase_figure(tuple(T(f"phases.{name}") for name in PHASES),
 mu_now = dict(hparams["momentum"])["momentum"]
 spec["datasets"]["current"] = pd.DataFrame({"lr": [lrs["momentum"]], "mu": [mu_now],
                                             "label": [T("phase.current_label")]})
-show_spec(spec)
+show(spec)
 st.caption(T("phase.marker", lr=f"{lrs['momentum']:.3g}", mu=f"{mu_now:g}"))
 st.markdown(T("phase.reading"))
 
@@ -341,8 +339,7 @@ else:
 if basin_settings:
     spec = basin_figure(basin_settings, basin_steps, basin_schedule, LABELS, T("basin.none"),
                         (("basin", T("chart.basin")), ("opt", T("chart.optimizer")), ("x", "x"), ("y", "y")))
-    st.vega_lite_chart(spec=styled(spec))
-    offer_svg(lambda basins=spec: basins)
+    show(spec, fixed=True)  # small multiples keep their own size
     st.markdown(T("basin.reading"))
 else:
     st.info(T("race.none_selected"))

@@ -4,7 +4,8 @@ import pandas as pd
 import streamlit as st
 
 from core.views import parameters_vs_hyperparameters as V
-from ui import feature_charts as fc
+from ui.charts import show
+from ui.charts.grids import grid_heatmap
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
@@ -105,10 +106,10 @@ best = pd.DataFrame({"lr": [LR_IDS[grid.best[1]]], "width": [WIDTH_IDS[grid.best
 live = pd.DataFrame({"lr": [lr_id], "width": [width_id]})
 left, right = st.columns([3, 2], gap="large")
 with left:
-    fc.show(fc.grid_heatmap(cells, x_title=T("col.lr"), y_title=T("col.width"), color_title=T("col.val_acc"),
-                            tooltip={"width": T("col.width"), "lr": T("col.lr"), "acc": T("col.val_acc"),
-                                     "train": T("col.train_acc"), "loss": T("col.val_loss")},
-                            best=best, live=live, x_order=LR_IDS, y_order=WIDTH_IDS))
+    show(grid_heatmap(cells, x_title=T("col.lr"), y_title=T("col.width"), color_title=T("col.val_acc"),
+                      tooltip={"width": T("col.width"), "lr": T("col.lr"), "acc": T("col.val_acc"),
+                               "train": T("col.train_acc"), "loss": T("col.val_loss")},
+                      best=best, live=live, x_order=LR_IDS, y_order=WIDTH_IDS), fixed=True)
     st.caption(T("grid.legend"))
 with right:
     bi, bj = grid.best

@@ -14,7 +14,10 @@ from core import data as D
 from core import nets, training
 from core.training import TrainConfig
 from core.views import playground as V
-from ui import charts, playground_charts
+from ui.charts import show
+from ui.charts.base import PALETTE
+from ui.charts.grids import boundary_map, relative_unit_maps
+from ui.charts.lines import comparison_frame, curves_frame, hover_lines
 from ui.i18n import Texts, error_text, escape
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot, training_slot_if_free
@@ -248,7 +251,7 @@ def live_view() -> None:
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader(T("live.boundary_title"))
-        playground_charts.show(playground_charts.boundary_spec(
+        show(boundary_map(
             views.boundary, split_names=(T("col.train"), T("col.val")),
             texts={"x1": "x₁", "x2": "x₂", "class": T("col.class"), "probability": T("col.probability"),
                    "split": T("col.split"), "label": T("col.label")}), fixed=True)
@@ -265,13 +268,12 @@ def live_view() -> None:
             c = views.curves
             mark = V.stop_state(history)[1] if code == "diverged" else None
             names = (T("col.train"), T("col.val"))
-            loss_frame = playground_charts.curves_frame(c["epoch"], {names[0]: c["train_loss"],
-                                                                     names[1]: c["val_loss"]})
-            playground_charts.show(playground_charts.hover_lines_spec(
+            loss_frame = curves_frame(c["epoch"], {names[0]: c["train_loss"], names[1]: c["val_loss"]})
+            show(hover_lines(
                 loss_frame, x_title=T("col.epoch"), y_title=T("col.loss"), series_title=T("col.split"), log_y=True,
                 mark_epoch=mark, mark_label=message))
-            acc_frame = playground_charts.curves_frame(c["epoch"], {names[0]: c["train_acc"], names[1]: c["val_acc"]})
-            playground_charts.show(playground_charts.hover_lines_spec(
+            acc_frame = curves_frame(c["epoch"], {names[0]: c["train_acc"], names[1]: c["val_acc"]})
+            show(hover_lines(
                 acc_frame, x_title=T("col.epoch"), y_title=T("col.accuracy"), series_title=T("col.split"),
                 y_domain=[0, 1], mark_epoch=mark, mark_label=message))
     st.subheader(T("units.title"))
@@ -281,7 +283,7 @@ def live_view() -> None:
         which = T("units.first") if maps.layer == 1 else T("units.last")
         st.markdown(T("units.layer", which=which, layer=maps.layer, shown=maps.shown, width=maps.width,
                       scale=fmt(maps.scale, 3)))
-        playground_charts.show(playground_charts.unit_maps_spec(
+        show(relative_unit_maps(
             maps, texts={"unit": T("col.unit"), "activation": T("col.activation")}), fixed=True)
 
 
@@ -392,11 +394,10 @@ if run is not None:
                           for split in (T("col.train"), T("col.val"))]
                 for metric, title, log_y, domain in (("loss", T("col.loss"), True, None),
                                                       ("acc", T("col.accuracy"), False, [0, 1])):
-                    playground_charts.show(playground_charts.hover_lines_spec(
-                        playground_charts.comparison_frame(result, metric, series), x_title=T("col.epoch"),
-                        y_title=title, series_title=T("col.run"), log_y=log_y, y_domain=domain,
-                        dashed=[series[1], series[3]],
-                        colors=[charts.PALETTE[0], charts.PALETTE[0], charts.PALETTE[1], charts.PALETTE[1]]))
+                    show(hover_lines(
+                        comparison_frame(result, metric, series), x_title=T("col.epoch"), y_title=title,
+                        series_title=T("col.run"), log_y=log_y, y_domain=domain, dashed=[series[1], series[3]],
+                        colors=[PALETTE[0], PALETTE[0], PALETTE[1], PALETTE[1]]))
 
     # --- downloads ---------------------------------------------------------------------------------------------------
     st.header(T("download.title"))

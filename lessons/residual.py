@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from core.views import residual as V
-from ui import deep_charts
+from ui.charts import show
+from ui.charts.lines import curves
 from ui.i18n import Texts
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
@@ -34,11 +35,11 @@ def depth_figures(norm: str, epochs: int, lang: str) -> tuple[dict, dict]:
     stops = pd.DataFrame({"depth": sorted({d for (r, d), run in sweep.runs.items()
                                            if run.diverged_epoch is not None})})
     tip = {"net": t("col.net"), "depth": t("col.depth"), "loss": t("col.final_loss"), "grad": t("col.first_grad")}
-    loss_figure = deep_charts.curves(
+    loss_figure = curves(
         rows, "depth", "loss", "net", x_title=t("col.depth_log"), y_title=t("col.final_loss_log"),
         color_title=t("col.net"), color_order=order, x_scale="log2", y_scale="log", x_values=list(sweep.depths),
         points=True, tooltip=tip, stops=stops, stop_label=t("col.diverged"))
-    grad_figure = deep_charts.curves(
+    grad_figure = curves(
         rows, "depth", "grad", "net", x_title=t("col.depth_log"), y_title=t("col.first_grad_log"),
         color_title=t("col.net"), color_order=order, x_scale="log2", y_scale="log", x_values=list(sweep.depths),
         points=True, tooltip=tip)
@@ -51,17 +52,17 @@ def one_depth_figures(norm: str, epochs: int, depth: int, lang: str) -> tuple[di
     t = Texts("residual", lang)
     sweep = cached_sweep(norm, epochs)
     names, order = labels(t)
-    curves = pd.concat([pd.DataFrame({"net": names[r], "epoch": sweep.runs[r, depth].epochs,
+    losses = pd.concat([pd.DataFrame({"net": names[r], "epoch": sweep.runs[r, depth].epochs,
                                       "loss": sweep.runs[r, depth].loss}) for r in (False, True)],
                        ignore_index=True)
-    curve_figure = deep_charts.curves(
-        curves, "epoch", "loss", "net", x_title=t("col.epoch"), y_title=t("col.loss_log"), color_title=t("col.net"),
+    curve_figure = curves(
+        losses, "epoch", "loss", "net", x_title=t("col.epoch"), y_title=t("col.loss_log"), color_title=t("col.net"),
         color_order=order, y_scale="log", points=True,
         tooltip={"net": t("col.net"), "epoch": t("col.epoch"), "loss": t("col.loss")})
     layers = pd.concat([pd.DataFrame({"net": names[r], "layer": range(1, depth + 1),
                                       "grad": sweep.runs[r, depth].grad_norms}) for r in (False, True)],
                        ignore_index=True)
-    layer_figure = deep_charts.curves(
+    layer_figure = curves(
         layers, "layer", "grad", "net", x_title=t("col.layer"), y_title=t("col.layer_grad_log"),
         color_title=t("col.net"), color_order=order, y_scale="log", points=depth <= 16,
         tooltip={"net": t("col.net"), "layer": t("col.layer"), "grad": t("col.layer_grad")})
@@ -82,7 +83,7 @@ with page.main_experiment():
     st.caption(T("depth.setup", width=sweep.width, n=sweep.n_train, epochs=epochs, lr=f"{sweep.lr:g}",
                  depths=", ".join(str(d) for d in sweep.depths)))
     loss_figure, grad_figure = depth_figures(norm, epochs, page.t.lang)
-    deep_charts.show(loss_figure)
+    show(loss_figure)
 
 shallow, deep = sweep.depths[0], sweep.depths[-1]
 plain_shallow, plain_deep = sweep.runs[False, shallow], sweep.runs[False, deep]
@@ -106,10 +107,10 @@ curve_figure, layer_figure = one_depth_figures(norm, epochs, depth, page.t.lang)
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader(T("curves.loss_title"))
-    deep_charts.show(curve_figure)
+    show(curve_figure)
 with right:
     st.subheader(T("curves.layers_title"))
-    deep_charts.show(layer_figure)
+    show(layer_figure)
 st.markdown(T("curves.reading"))
 
 # --- 3. The gradient's shortcut ---------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ st.latex(r"h_{l} = h_{l-1} + f_l(h_{l-1}) \quad\Rightarrow\quad "
 st.latex(r"\frac{\partial L}{\partial h_{0}} = \frac{\partial L}{\partial h_{L}}\prod_{l=L}^{1}"
          r"\left(I + \frac{\partial f_l}{\partial h_{l-1}}\right) \quad\text{vs. plain:}\quad "
          r"\frac{\partial L}{\partial h_{L}}\prod_{l=L}^{1}\frac{\partial f_l}{\partial h_{l-1}}")
-deep_charts.show(grad_figure)
+show(grad_figure)
 plain_grads = [sweep.runs[False, d].first_grad_norm for d in sweep.depths]
 res_grads = [sweep.runs[True, d].first_grad_norm for d in sweep.depths]
 st.markdown(T(f"shortcut.reading_{norm}", shallow=shallow, deep=deep, p0=f"{plain_grads[0]:.2g}",

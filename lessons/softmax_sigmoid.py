@@ -4,7 +4,8 @@ import streamlit as st
 
 from core.parse import format_vector
 from core.views import softmax_sigmoid as V
-from ui import charts
+from ui.charts import show
+from ui.charts.lines import grouped_bars, lines
 from ui.lesson import LessonPage
 
 page = LessonPage("softmax_sigmoid")
@@ -42,9 +43,8 @@ with result:
         T("col.version"): [T("col.original")] * classes + [T("col.shifted", shift=f"{shift:+g}")] * classes,
         T("col.probability"): list(view.probabilities) + list(view.shifted_probabilities),
     })
-    charts.show(charts.grouped_bars(frame, T("col.logit"), T("col.probability"), T("col.version"),
-                                    x_title=T("col.logit"), y_title=T("col.probability"),
-                                    color_title=T("col.version"), y_domain=[0, 1]))
+    show(grouped_bars(frame, T("col.logit"), T("col.probability"), T("col.version"), x_title=T("col.logit"),
+                      y_title=T("col.probability"), color_title=T("col.version"), y_domain=[0, 1]))
     exps = " + ".join(f"e^{{{z:.1f}/{temperature:g}}}" for z in logits)
     st.latex(f"\\mathrm{{softmax}}(z/T)_1 = \\frac{{e^{{{logits[0]:.1f}/{temperature:g}}}}}{{{exps}}} "
              f"= {view.probabilities[0]:.4f}")
@@ -63,10 +63,8 @@ frame = pd.DataFrame({
     T("col.curve"): ["σ(z₁ − z₂)"] * len(curves.difference) + [f"softmax(z₁, {z2:g})₁"] * len(curves.difference),
 })
 here = pd.DataFrame({"z₁ − z₂": [z1 - z2], T("col.probability"): [cached_softmax((z1, z2), 1.0, 0.0).probabilities[0]]})
-charts.show(charts.lines(frame, "z₁ − z₂", T("col.probability"), T("col.curve"), x_title="z₁ − z₂",
-                         y_title=T("col.probability"), color_title=T("col.curve"),
-                         dashed=f"softmax(z₁, {z2:g})₁")
-            + charts.markers(here, "z₁ − z₂", T("col.probability")))
+show(lines(frame, "z₁ − z₂", T("col.probability"), T("col.curve"), x_title="z₁ − z₂", y_title=T("col.probability"),
+           color_title=T("col.curve"), dashed=f"softmax(z₁, {z2:g})₁", markers=here))
 st.caption(T("two.match", z1=f"{z1:g}", z2=f"{z2:g}", diff=f"{curves.largest_difference:.1e}"))
 st.markdown(T("two.underdetermined"))
 

@@ -5,15 +5,16 @@ import streamlit as st
 
 from core import curves_io, diagnosis
 from core.views import train_vs_val as V
-from ui import charts, curve_charts
-from ui.curve_charts import Rule
+from ui.charts import show
+from ui.charts.base import PALETTE
+from ui.charts.lines import Rule, curve_frame, loss_curves
 from ui.i18n import escape
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
 page = LessonPage("train_vs_val")
 T = page.t
-TRAIN, VAL, MARK = charts.PALETTE[0], charts.PALETTE[1], "#555555"
+TRAIN, VAL, MARK = PALETTE[0], PALETTE[1], "#555555"
 ALERT = {"still_learning": st.info, "converged": st.success, "overfitting": st.warning, "data_problem": st.warning,
          "diverging": st.error, "too_short": st.info, "ambiguous": st.info}
 MAX_DRAWN = 800  # points per curve in a chart
@@ -49,12 +50,12 @@ def curves_chart(steps, train_loss, val_loss, diag: diagnosis.Diagnosis, x_title
     """Train and val loss on a log axis, the window the diagnosis read shaded."""
     x, train, val = V.thin(steps, train_loss, val_loss, max_points=MAX_DRAWN)
     names = [T("series.train"), T("series.val")]
-    frame = pd.concat([curve_charts.curve_frame(*V.finite_curve(x, train), names[0]),
-                       curve_charts.curve_frame(*V.finite_curve(x, val), names[1])], ignore_index=True)
+    frame = pd.concat([curve_frame(*V.finite_curve(x, train), names[0]),
+                       curve_frame(*V.finite_curve(x, val), names[1])], ignore_index=True)
     trend = diag.evidence.train
     band = (trend.window_start_step, trend.window_end_step, T("chart.window")) if trend is not None else None
     few = len(x) <= 60
-    curve_charts.show(curve_charts.loss_curves(
+    show(loss_curves(
         frame, x_title=x_title, y_title=T("col.loss"), series_title=T("col.curve"), order=names,
         colors=[TRAIN, VAL], dotted=tuple(names) if few else (), rules=list(rules), band=band, height=340))
 

@@ -5,7 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from core.views import vanishing_exploding as V
-from ui import health_charts
+from ui.charts import show
+from ui.charts.grids import layer_epoch_map
+from ui.charts.lines import log_lines
 from ui.lesson import LessonPage
 from ui.training_slots import training_slot
 
@@ -71,10 +73,11 @@ with page.main_experiment():
     chain = pd.DataFrame({"layer": np.tile(layers, len(curves)), "value": np.concatenate(list(curves.values())),
                           "series": np.repeat(list(curves), len(layers))})
     with plot:
-        health_charts.show(health_charts.log_lines(
+        show(log_lines(
             chain, "layer", "value", "series", x_title=T("col.layer"), y_title=T("col.reaches"),
             color_title=T("col.series"), color_order=list(curves), dashed=[T("chain.bound")],
-            tooltip={"series": T("col.series"), "layer": T("col.layer"), "value": T("col.reaches")}))
+            tooltip={"series": T("col.series"), "layer": T("col.layer"), "value": T("col.reaches")},
+            whole_x=True, scientific=True, clip=True, legend_columns=3, dots="light"))
 left, middle, right = st.columns(3)
 left.metric(T("chain.bound_metric", depth=depth), sci(profile.bound[0]))
 middle.metric(T("chain.slope_metric"), sci(float(profile.slope[0])))
@@ -87,10 +90,11 @@ st.header(T("norms.title"))
 st.markdown(T("norms.intro"))
 norms = pd.DataFrame({"layer": layers, "norm": profile.weight_grad[:-1], "series": T("norms.series"),
                       "underflow": [T("norms.underflow") if u else "" for u in profile.underflow[:-1]]})
-health_charts.show(health_charts.log_lines(
+show(log_lines(
     norms, "layer", "norm", "series", x_title=T("col.layer"), y_title=T("col.grad_norm"),
     color_title=T("col.series"),
-    tooltip={"layer": T("col.layer"), "norm": T("col.grad_norm"), "underflow": T("col.note")}))
+    tooltip={"layer": T("col.layer"), "norm": T("col.grad_norm"), "underflow": T("col.note")},
+    whole_x=True, scientific=True, clip=True, legend_columns=3, dots="light"))
 left, middle, right = st.columns(3)
 left.metric(T("norms.first"), sci(float(profile.weight_grad[0])))
 middle.metric(T("norms.last", layer=depth), sci(float(profile.weight_grad[-2])))
@@ -106,10 +110,11 @@ curve = cached_depth(init, norm=norm, residual=bool(residual))
 names = [T(f"options.activation.{a}") for a in curve.activations]
 by_depth = pd.DataFrame({"depth": np.tile(curve.depths, len(names)), "ratio": curve.ratio.reshape(-1),
                          "series": np.repeat(names, len(curve.depths))})
-health_charts.show(health_charts.log_lines(
+show(log_lines(
     by_depth, "depth", "ratio", "series", x_title=T("col.depth"), y_title=T("col.ratio"),
     color_title=T("col.activation"), color_order=names, bold=T(f"options.activation.{activation}"),
-    tooltip={"series": T("col.activation"), "depth": T("col.depth"), "ratio": T("col.ratio")}))
+    tooltip={"series": T("col.activation"), "depth": T("col.depth"), "ratio": T("col.ratio")},
+    whole_x=True, scientific=True, clip=True, legend_columns=3, dots="light"))
 fixes = [T("depth.bn")] if batchnorm else []
 fixes += [T("depth.res")] if residual else []
 st.caption(T("depth.caption", init=T(f"options.init.{init}"), fixes=T("depth.joiner").join(fixes) or T("depth.none")))
@@ -134,14 +139,15 @@ cells = pd.DataFrame({"epoch": np.repeat(run.epochs, len(layer_labels)),
                       "layer": np.tile(layer_labels, n_epochs),
                       "norm": run.grad_norms.reshape(-1)})
 ticks = [int(e) for e in run.epochs if e == 1 or e % 10 == 0]
-health_charts.show(health_charts.layer_epoch_map(
+show(layer_epoch_map(
     cells, epoch="epoch", layer="layer", value="norm", layer_order=layer_labels, x_title=T("col.epoch"),
     y_title=T("col.linear_layer"), color_title=T("col.grad_norm"), epoch_ticks=ticks,
     tooltip={"epoch": T("col.epoch"), "layer": T("col.linear_layer"), "norm": T("col.grad_norm")}))
 loss = pd.DataFrame({"epoch": run.epochs, "loss": run.train_loss, "series": T("col.loss")})
-health_charts.show(health_charts.log_lines(
+show(log_lines(
     loss, "epoch", "loss", "series", x_title=T("col.epoch"), y_title=T("col.loss"), color_title=T("col.series"),
-    points=False, height=200, tooltip={"epoch": T("col.epoch"), "loss": T("col.loss")}))
+    height=200, tooltip={"epoch": T("col.epoch"), "loss": T("col.loss")},
+    whole_x=True, scientific=True, clip=True, legend_columns=3))
 if run.diverged:
     st.error(T("map.diverged", epoch=run.diverged))
 else:

@@ -16,8 +16,7 @@ from core.curves_io import parse_curves
 from core.views import _shared as shared
 from core.views import train_vs_val
 from tests.pagekit import open_page, shown
-from ui import curve_charts
-from ui.curve_charts import Rule
+from ui.charts.lines import Rule, curve_frame, loss_curves
 from ui.i18n import catalogue
 from ui.registry import lesson_by_id
 
@@ -190,17 +189,17 @@ def _validate(spec: dict) -> None:
 
 
 def test_loss_curve_specs_are_valid_vega_lite():
-    frame = pd.concat([curve_charts.curve_frame(np.arange(50), np.linspace(1, 0.1, 50), "a"),
-                       curve_charts.curve_frame(np.arange(0, 50, 10), np.linspace(1, 0.5, 5), "b")])
-    full = curve_charts.loss_curves(frame, x_title="x", y_title="y", series_title="s", order=["a", "b"],
-                                    faint=("a",), dashed=("b",), dotted=("b",),
-                                    rules=[Rule(10, "left"), Rule(40, "right", dash=False, lane=1)],
-                                    band=(30, 49, "window"), x_domain=(0, 50))
+    frame = pd.concat([curve_frame(np.arange(50), np.linspace(1, 0.1, 50), "a"),
+                       curve_frame(np.arange(0, 50, 10), np.linspace(1, 0.5, 5), "b")])
+    full = loss_curves(frame, x_title="x", y_title="y", series_title="s", order=["a", "b"],
+                       faint=("a",), dashed=("b",), dotted=("b",),
+                       rules=[Rule(10, "left"), Rule(40, "right", dash=False, lane=1)],
+                       band=(30, 49, "window"), x_domain=(0, 50))
     _validate(full)
     assert [r["side"] for r in full["datasets"]["rules"].to_dict("records")] == ["left", "right"]
-    _validate(curve_charts.loss_curves(frame, x_title="x", y_title="y", series_title="s", order=["a", "b"],
-                                       y_log=False))
-    broken = curve_charts.loss_curves(frame, x_title="x", y_title="y", series_title="s", order=["a", "b"])
+    _validate(loss_curves(frame, x_title="x", y_title="y", series_title="s", order=["a", "b"],
+                          y_log=False))
+    broken = loss_curves(frame, x_title="x", y_title="y", series_title="s", order=["a", "b"])
     broken["layer"][0]["mark"]["type"] = "no-such-mark"
     with pytest.raises(jsonschema.ValidationError):
         _validate(broken)

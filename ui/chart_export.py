@@ -42,15 +42,6 @@ def standalone_spec(spec: dict, data: pd.DataFrame | None = None) -> dict:
     return _finite(out)
 
 
-def altair_spec(chart) -> dict:
-    """An Altair chart as a Vega-Lite dict with its data inlined (however many rows)."""
-    import altair as alt
-    from streamlit.elements.vega_charts import _altair_globals_lock  # Altair's settings are global to all threads
-
-    with _altair_globals_lock, alt.data_transformers.disable_max_rows():
-        return chart.to_dict()
-
-
 def svg_bytes(spec: dict, data: pd.DataFrame | None = None) -> bytes:
     """The chart drawn as an SVG document."""
     import vl_convert

@@ -3,10 +3,13 @@ drive, is on the first screen without scrolling; chart text is at least 20 px; n
 chart. (Text is checked in the charts Streamlit draws as SVG; it draws charts with many points on a canvas.)"""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.kit import open_url
-from ui.charts import PROJECTOR_TEXT
+from ui.charts.base import PROJECTOR_TEXT
 from ui.i18n import LANGUAGES
 from ui.registry import LESSONS
 
@@ -55,6 +58,10 @@ def projector(browser):
 @pytest.mark.parametrize("path", [lesson.url_path for lesson in LESSONS])
 def test_the_main_experiment_fits_a_projectors_first_screen(server, projector, path, lang):
     open_url(projector, f"{server}/{path}?lang={lang}&lecture=1")
+    # On a loaded machine the first paint can precede the page's elements: wait until the experiment is there.
+    with contextlib.suppress(PlaywrightTimeout):  # the assertions below say what is missing
+        projector.wait_for_function(f"() => {{ const found = ({MAIN_EXPERIMENT})(); "
+                                    "return found && found.controls >= 1 && found.output; }", timeout=30000)
     projector.wait_for_function(DRAWN, timeout=30000)
     experiment = projector.evaluate(MAIN_EXPERIMENT)
     assert experiment is not None, "the page marks its main experiment"
